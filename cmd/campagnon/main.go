@@ -1,0 +1,107 @@
+// Command campagnon is the Campagnon platform: the web server and the
+// operators' commands, in one binary.
+//
+//	campagnon serve                         run the platform
+//	campagnon migrate up|down|status        manage the database schema
+//	campagnon territory create|list|show|disable|enable|epci
+//	campagnon commune QUERY                 look a commune up in the national referential
+//	campagnon config                        print the effective configuration
+//	campagnon version
+//
+// Every command accepts --config FILE and --set key=value (repeatable).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/campagnon/campagnon/core/apperr"
+	"github.com/campagnon/campagnon/core/config"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, out, errOut io.Writer) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "lance la plateforme (serveur web)", runServe},
+		{"migrate", "gère le schéma de la base : up, down, status", runMigrate},
+		{"territory", "gère les territoires : create, list, show, disable, enable, epci", runTerritory},
+		{"commune", "cherche une commune dans le référentiel national", runCommune},
+		{"config", "affiche la configuration effective et ses clés", runConfig},
+		{"version", "affiche la version", func(_ context.Context, _ []string, out, _ io.Writer) error {
+			_, err := fmt.Fprintln(out, "campagnon", version)
+			return err
+		}},
+	}
+}
+
+// run executes one command line and returns the process exit code.
+func run(ctx context.Context, args []string, out, errOut io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(out)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return report(errOut, c.run(ctx, args[1:], out, errOut))
+		}
+	}
+	fmt.Fprintf(errOut, "erreur : commande inconnue %q.\n", args[0])
+	usage(errOut)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Campagnon — plateforme d'échange de services entre habitants et professionnels des territoires ruraux.")
+	fmt.Fprintln(w, "\nUsage : campagnon COMMANDE [options]\n\nCommandes :")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nOptions communes : --config FICHIER (défaut configs/campagnon.yaml), --set clé=valeur (répétable).")
+	fmt.Fprintln(w, "Aide d'une commande : campagnon COMMANDE -h")
+}
+
+// report prints err for an operator and returns the exit code its kind calls for.
+func report(errOut io.Writer, err error) int {
+	if err == nil {
+		return 0
+	}
+	if errors.Is(err, errUsage) {
+		return 2
+	}
+	var cerr *config.Error
+	if errors.As(err, &cerr) {
+		fmt.Fprintln(errOut, "erreur :", cerr.Error())
+		return 2
+	}
+	e := apperr.As(err)
+	if e.Kind == apperr.KindInternal && e.Code == "internal" {
+		fmt.Fprintln(errOut, "erreur :", err)
+	} else {
+		fmt.Fprintln(errOut, "erreur :", e.Message)
+	}
+	return e.Kind.ExitCode()
+}

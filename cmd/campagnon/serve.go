@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"time"
+)
+
+func runServe(ctx context.Context, args []string, _, errOut io.Writer) error {
+	fs, c := newFlags("serve", "serve [--config FICHIER] [--set clé=valeur] [--addr ADRESSE] [--no-migrate]", errOut)
+	addr := fs.String("addr", "", "adresse d'écoute, raccourci de --set server.addr=…")
+	noMigrate := fs.Bool("no-migrate", false, "ne pas migrer ni créer les territoires configurés au démarrage (la base doit être à jour)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *addr != "" {
+		c.sets = append(c.sets, "server.addr="+*addr)
+	}
+	start := time.Now()
+	a, err := c.open(ctx, errOut)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if *noMigrate {
+		if err := a.Ready(ctx); err != nil {
+			return err
+		}
+	} else if err := a.Bootstrap(ctx); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", a.Config.Server.Addr)
+	if err != nil {
+		return fmt.Errorf("écoute sur %s impossible (port déjà pris ? changez server.addr ou --addr) : %w", a.Config.Server.Addr, err)
+	}
+	a.Log.Info("Campagnon prêt", "url", "http://"+displayAddr(ln.Addr()), "database", a.Config.Database.Driver,
+		"startup_ms", time.Since(start).Milliseconds())
+	return a.Server().Serve(ctx, ln)
+}
+
+// displayAddr turns a wildcard listen address into one a browser can open.
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}

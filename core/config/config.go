@@ -1,0 +1,126 @@
+// Package config loads Campagnon's configuration from, in increasing order of
+// precedence, built-in defaults, a YAML file (configs/campagnon.yaml), the
+// environment (CAMPAGNON_…) and command-line settings, then validates it as a
+// whole. Every setting is declared once in the key table (keys.go), so the
+// four sources accept the same names and a wrong value always names the key,
+// the value, where it came from and what is allowed.
+package config
+
+import (
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Environment names accepted by the env key.
+const (
+	EnvDevelopment = "development"
+	EnvProduction  = "production"
+)
+
+// Config is the validated configuration of one Campagnon process.
+type Config struct {
+	// Env is "development" or "production"; it chooses defaults such as the log format.
+	Env string
+	// DataDir holds the embedded database and, later, the search index and plugin cache.
+	DataDir string
+	// Server holds the HTTP server settings.
+	Server Server
+	// Database holds the storage settings.
+	Database Database
+	// Log holds the logging settings.
+	Log Log
+	// Territories holds the territories created at start.
+	Territories Territories
+}
+
+// Server is the HTTP server configuration.
+type Server struct {
+	// Addr is the listen address, such as ":8080".
+	Addr string
+	// ReadTimeout bounds reading a whole request, body included.
+	ReadTimeout time.Duration
+	// WriteTimeout bounds writing a response.
+	WriteTimeout time.Duration
+	// IdleTimeout bounds how long a keep-alive connection waits for the next request.
+	IdleTimeout time.Duration
+	// ShutdownTimeout bounds how long in-flight requests may run after SIGTERM.
+	ShutdownTimeout time.Duration
+	// BodyLimit is the largest request body accepted, in bytes.
+	BodyLimit int
+}
+
+// Database is the storage configuration.
+type Database struct {
+	// Driver is "sqlite" (embedded default) or "postgres".
+	Driver string
+	// SQLitePath is the SQLite file; empty means DataDir/campagnon.db.
+	SQLitePath string
+	// PostgresDSN is the PostgreSQL connection string, required with the postgres driver.
+	PostgresDSN string
+	// MaxOpenConns bounds the connection pool.
+	MaxOpenConns int
+	// BusyTimeout is how long SQLite waits for a lock before failing.
+	BusyTimeout time.Duration
+	// Synchronous is SQLite's synchronous pragma: FULL or NORMAL.
+	Synchronous string
+}
+
+// Log is the logging configuration.
+type Log struct {
+	// Level is debug, info, warn or error.
+	Level string
+	// Format is json, text, or auto (json in production, text in development).
+	Format string
+}
+
+// Territories lists the territories ensured at start.
+type Territories struct {
+	// Bootstrap holds EPCI SIREN codes whose territories are created at start if absent.
+	Bootstrap []string
+}
+
+// SQLiteFile returns the SQLite database path, defaulting to DataDir/campagnon.db.
+func (c *Config) SQLiteFile() string {
+	if c.Database.SQLitePath != "" {
+		return c.Database.SQLitePath
+	}
+	return filepath.Join(c.DataDir, "campagnon.db")
+}
+
+// LogFormat returns the effective log format, resolving auto by environment.
+func (c *Config) LogFormat() string {
+	if c.Log.Format != "auto" {
+		return c.Log.Format
+	}
+	if c.Env == EnvProduction {
+		return "json"
+	}
+	return "text"
+}
+
+// Describe returns the effective settings as key/value pairs for display.
+// The PostgreSQL DSN is returned as configured: callers that print it hide
+// its password (store.RedactDSN).
+func (c *Config) Describe() [][2]string {
+	return [][2]string{
+		{"env", c.Env},
+		{"data_dir", c.DataDir},
+		{"server.addr", c.Server.Addr},
+		{"server.read_timeout", c.Server.ReadTimeout.String()},
+		{"server.write_timeout", c.Server.WriteTimeout.String()},
+		{"server.idle_timeout", c.Server.IdleTimeout.String()},
+		{"server.shutdown_timeout", c.Server.ShutdownTimeout.String()},
+		{"server.body_limit", strconv.Itoa(c.Server.BodyLimit)},
+		{"database.driver", c.Database.Driver},
+		{"database.sqlite_path", c.SQLiteFile()},
+		{"database.postgres_dsn", c.Database.PostgresDSN},
+		{"database.max_open_conns", strconv.Itoa(c.Database.MaxOpenConns)},
+		{"database.busy_timeout", c.Database.BusyTimeout.String()},
+		{"database.synchronous", c.Database.Synchronous},
+		{"log.level", c.Log.Level},
+		{"log.format", c.LogFormat()},
+		{"territories.bootstrap", strings.Join(c.Territories.Bootstrap, ",")},
+	}
+}

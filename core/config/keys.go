@@ -1,0 +1,149 @@
+package config
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Key is one setting: its dotted name (as in the YAML file), its default,
+// what it accepts, and how it is stored into a Config.
+type Key struct {
+	// Name is the dotted key, such as "server.addr".
+	Name string
+	// Default is the built-in value, in the same text form as the other sources.
+	Default string
+	// Allowed describes the accepted values for error messages and docs.
+	Allowed string
+	// Doc says what the key does.
+	Doc string
+	set func(c *Config, v string) error
+}
+
+// EnvName returns the environment variable that sets k, such as CAMPAGNON_SERVER_ADDR.
+func (k Key) EnvName() string {
+	return "CAMPAGNON_" + strings.ToUpper(strings.ReplaceAll(k.Name, ".", "_"))
+}
+
+// Keys returns every setting, in documentation order.
+func Keys() []Key { return keys }
+
+var sirenPattern = regexp.MustCompile(`^[0-9]{9}$`)
+
+var keys = []Key{
+	enumKey("env", EnvDevelopment, "run mode; chooses defaults such as the log format",
+		[]string{EnvDevelopment, EnvProduction}, func(c *Config) *string { return &c.Env }),
+	stringKey("data_dir", "data", "folder for the embedded database and other local state",
+		false, func(c *Config) *string { return &c.DataDir }),
+
+	stringKey("server.addr", ":8080", "HTTP listen address (host:port)",
+		false, func(c *Config) *string { return &c.Server.Addr }),
+	durationKey("server.read_timeout", "15s", "time allowed to read a whole request",
+		time.Second, 10*time.Minute, func(c *Config) *time.Duration { return &c.Server.ReadTimeout }),
+	durationKey("server.write_timeout", "30s", "time allowed to write a response",
+		time.Second, 10*time.Minute, func(c *Config) *time.Duration { return &c.Server.WriteTimeout }),
+	durationKey("server.idle_timeout", "120s", "keep-alive idle time before a connection is closed",
+		time.Second, time.Hour, func(c *Config) *time.Duration { return &c.Server.IdleTimeout }),
+	durationKey("server.shutdown_timeout", "20s", "time in-flight requests get to finish after SIGTERM",
+		time.Second, 10*time.Minute, func(c *Config) *time.Duration { return &c.Server.ShutdownTimeout }),
+	intKey("server.body_limit", "1048576", "largest request body accepted, in bytes",
+		1024, 64<<20, func(c *Config) *int { return &c.Server.BodyLimit }),
+
+	enumKey("database.driver", "sqlite", "storage engine: the embedded SQLite file or a PostgreSQL server",
+		[]string{"sqlite", "postgres"}, func(c *Config) *string { return &c.Database.Driver }),
+	stringKey("database.sqlite_path", "", "SQLite file (empty: <data_dir>/campagnon.db)",
+		true, func(c *Config) *string { return &c.Database.SQLitePath }),
+	stringKey("database.postgres_dsn", "", "PostgreSQL connection string (postgres://user:password@host:5432/db)",
+		true, func(c *Config) *string { return &c.Database.PostgresDSN }),
+	intKey("database.max_open_conns", "8", "largest number of open database connections",
+		1, 1000, func(c *Config) *int { return &c.Database.MaxOpenConns }),
+	durationKey("database.busy_timeout", "5s", "how long SQLite waits for a lock",
+		100*time.Millisecond, time.Minute, func(c *Config) *time.Duration { return &c.Database.BusyTimeout }),
+	enumKey("database.synchronous", "FULL", "SQLite durability: FULL survives power loss, NORMAL survives a process crash",
+		[]string{"FULL", "NORMAL"}, func(c *Config) *string { return &c.Database.Synchronous }),
+
+	enumKey("log.level", "info", "lowest level logged",
+		[]string{"debug", "info", "warn", "error"}, func(c *Config) *string { return &c.Log.Level }),
+	enumKey("log.format", "auto", "log format (auto: json in production, text in development)",
+		[]string{"auto", "json", "text"}, func(c *Config) *string { return &c.Log.Format }),
+
+	{
+		Name:    "territories.bootstrap",
+		Default: "246000848,200005932",
+		Allowed: "une liste de codes SIREN d'EPCI (9 chiffres) séparés par des virgules, éventuellement vide",
+		Doc:     "EPCI whose territories are created at start when absent (default: the two pilots)",
+		set: func(c *Config, v string) error {
+			c.Territories.Bootstrap = nil
+			for _, s := range strings.Split(v, ",") {
+				s = strings.TrimSpace(s)
+				if s == "" {
+					continue
+				}
+				if !sirenPattern.MatchString(s) {
+					return fmt.Errorf("%q n'est pas un code SIREN (9 chiffres)", s)
+				}
+				c.Territories.Bootstrap = append(c.Territories.Bootstrap, s)
+			}
+			return nil
+		},
+	},
+}
+
+func stringKey(name, def, doc string, allowEmpty bool, field func(*Config) *string) Key {
+	allowed := "un texte non vide"
+	if allowEmpty {
+		allowed = "un texte, éventuellement vide"
+	}
+	return Key{Name: name, Default: def, Allowed: allowed, Doc: doc, set: func(c *Config, v string) error {
+		if !allowEmpty && strings.TrimSpace(v) == "" {
+			return fmt.Errorf("la valeur est vide")
+		}
+		*field(c) = v
+		return nil
+	}}
+}
+
+func enumKey(name, def, doc string, values []string, field func(*Config) *string) Key {
+	return Key{Name: name, Default: def, Allowed: "l'une des valeurs " + strings.Join(values, ", "), Doc: doc,
+		set: func(c *Config, v string) error {
+			for _, allowed := range values {
+				if v == allowed {
+					*field(c) = v
+					return nil
+				}
+			}
+			return fmt.Errorf("valeur inconnue")
+		}}
+}
+
+func intKey(name, def, doc string, lo, hi int, field func(*Config) *int) Key {
+	return Key{Name: name, Default: def, Allowed: fmt.Sprintf("un entier de %d à %d", lo, hi), Doc: doc,
+		set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				return fmt.Errorf("ce n'est pas un entier")
+			}
+			if n < lo || n > hi {
+				return fmt.Errorf("valeur hors limites")
+			}
+			*field(c) = n
+			return nil
+		}}
+}
+
+func durationKey(name, def, doc string, lo, hi time.Duration, field func(*Config) *time.Duration) Key {
+	return Key{Name: name, Default: def, Allowed: fmt.Sprintf("une durée de %s à %s, par exemple 30s ou 2m", lo, hi), Doc: doc,
+		set: func(c *Config, v string) error {
+			d, err := time.ParseDuration(strings.TrimSpace(v))
+			if err != nil {
+				return fmt.Errorf("ce n'est pas une durée")
+			}
+			if d < lo || d > hi {
+				return fmt.Errorf("valeur hors limites")
+			}
+			*field(c) = d
+			return nil
+		}}
+}

@@ -1,0 +1,2 @@
+DROP TABLE territory_communes;
+DROP TABLE territories;

@@ -1,0 +1,2 @@
+DROP INDEX offers_member_idx;
+DROP TABLE offers;

@@ -1,0 +1,2 @@
+DROP TRIGGER offers_touch_updated_at ON offers;
+DROP FUNCTION offers_touch_updated_at();

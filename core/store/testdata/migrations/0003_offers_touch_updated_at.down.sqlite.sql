@@ -1,0 +1,1 @@
+DROP TRIGGER offers_touch_updated_at;
