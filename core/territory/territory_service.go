@@ -374,8 +374,12 @@ func (s *Service) detail(t *Territory, codes []string) *Detail {
 		}
 		d.Communes = append(d.Communes, tc)
 	}
+	keys := make(map[string]string, len(d.Communes))
+	for _, c := range d.Communes {
+		keys[c.INSEE] = referential.Normalize(c.Name)
+	}
 	sort.Slice(d.Communes, func(i, j int) bool {
-		return referential.Normalize(d.Communes[i].Name) < referential.Normalize(d.Communes[j].Name)
+		return keys[d.Communes[i].INSEE] < keys[d.Communes[j].INSEE]
 	})
 	return d
 }
