@@ -7,16 +7,18 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/campagnon/campagnon/core/apperr"
 	"github.com/campagnon/campagnon/core/referential"
 )
 
 func runCommune(_ context.Context, args []string, out, errOut io.Writer) error {
 	fs, _ := newFlags("commune", "commune RECHERCHE (nom, code postal ou code INSEE) [--near KM]", errOut)
 	near := fs.Float64("near", 0, "lister aussi les communes à moins de KM kilomètres de la première trouvée")
-	if err := parse(fs, args); err != nil {
+	words, err := parse(fs, args, -1)
+	if err != nil {
 		return err
 	}
-	q := strings.TrimSpace(strings.Join(fs.Args(), " "))
+	q := strings.TrimSpace(strings.Join(words, " "))
 	if q == "" {
 		fmt.Fprintln(errOut, "erreur : indiquez un nom, un code postal ou un code INSEE : campagnon commune \"ferte st aubin\"")
 		return errUsage
@@ -32,7 +34,7 @@ func runCommune(_ context.Context, args []string, out, errOut io.Writer) error {
 	// Five digits may be an INSEE code and a postal code at once (45240 is
 	// Outarville's code and La Ferté-Saint-Aubin's postal code): show both.
 	var found []*referential.Commune
-	if c, ok := ref.Commune(q); ok {
+	if c, ok := ref.Commune(strings.ToUpper(q)); ok { // Corsican codes: 2A004
 		found = append(found, c)
 	}
 	for _, c := range ref.ByPostalCode(q) {
@@ -58,7 +60,9 @@ func runCommune(_ context.Context, args []string, out, errOut io.Writer) error {
 	if *near > 0 {
 		around, err := ref.Within(found[0].INSEE, *near)
 		if err != nil {
-			return err
+			return apperr.Wrap(err, apperr.KindInvalid, "commune_no_centre",
+				fmt.Sprintf("Le centre de %s (%s) n'est pas connu du référentiel : impossible de chercher autour.", found[0].Name, found[0].INSEE),
+				fmt.Sprintf("The centre of %s (%s) is not in the referential: cannot search around it.", found[0].Name, found[0].INSEE))
 		}
 		fmt.Fprintf(out, "\nÀ moins de %g km de %s :\n", *near, found[0].Name)
 		tw = tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)

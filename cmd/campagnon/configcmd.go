@@ -13,7 +13,7 @@ import (
 func runConfig(_ context.Context, args []string, out, errOut io.Writer) error {
 	fs, c := newFlags("config", "config [--keys] [--config FICHIER] [--set clé=valeur]", errOut)
 	keys := fs.Bool("keys", false, "lister toutes les clés, leur variable d'environnement, leur défaut et les valeurs permises")
-	if err := parse(fs, args); err != nil {
+	if _, err := parse(fs, args, 0); err != nil {
 		return err
 	}
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)

@@ -42,28 +42,83 @@ func newFlags(name, usageLine string, errOut io.Writer) (*flag.FlagSet, *common)
 	return fs, c
 }
 
+// errHelp reports that a command's help was asked for and printed.
+var errHelp = errors.New("help")
+
 // parse parses args, flags and positional arguments in any order
-// ("show portes-de-sologne --json" as well as "show --json portes-de-sologne"),
-// turning -h and flag errors into errUsage (the flag package has printed
-// them). The positional arguments are left in fs.Args().
-func parse(fs *flag.FlagSet, args []string) error {
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return errUsage
+// ("show portes-de-sologne --json" as well as "show --json portes-de-sologne");
+// everything after "--" is positional. It returns the positional arguments,
+// refusing more than maxPositional (-1: any number). Errors are explained in
+// French on the flag set's output and returned as errUsage; -h prints the
+// usage and returns errHelp.
+func parse(fs *flag.FlagSet, args []string, maxPositional int) ([]string, error) {
+	var flags, positional []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			positional = append(positional, args[i+1:]...)
+			i = len(args)
+		case len(a) > 1 && a[0] == '-':
+			flags = append(flags, a)
+			name := strings.TrimLeft(a, "-")
+			if strings.Contains(name, "=") {
+				continue
+			}
+			f := fs.Lookup(name)
+			if f == nil {
+				continue // reported by Parse below
+			}
+			if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+				continue
+			}
+			if i+1 < len(args) {
+				i++
+				flags = append(flags, args[i])
+			}
+		default:
+			positional = append(positional, a)
 		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			break
-		}
-		if rest[0] == "--" {
-			positional = append(positional, rest[1:]...)
-			break
-		}
-		positional = append(positional, rest[0])
-		args = rest[1:]
 	}
-	return fs.Parse(append([]string{"--"}, positional...))
+	out := fs.Output()
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(flags)
+	fs.SetOutput(out)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fs.Usage()
+		return nil, errHelp
+	case err != nil:
+		fmt.Fprintf(out, "erreur : %s.\n", frenchFlagError(err))
+		fmt.Fprintf(out, "Aide : campagnon %s -h\n", fs.Name())
+		return nil, errUsage
+	case maxPositional >= 0 && len(positional) > maxPositional:
+		fmt.Fprintf(out, "erreur : argument(s) en trop : %s.\n", strings.Join(positional[maxPositional:], " "))
+		fmt.Fprintf(out, "Aide : campagnon %s -h\n", fs.Name())
+		return nil, errUsage
+	}
+	return positional, nil
+}
+
+// frenchFlagError translates the flag package's messages.
+func frenchFlagError(err error) string {
+	msg := err.Error()
+	switch {
+	case strings.HasPrefix(msg, "flag provided but not defined: "):
+		return "option inconnue " + strings.TrimPrefix(msg, "flag provided but not defined: ")
+	case strings.HasPrefix(msg, "flag needs an argument: "):
+		return "l'option " + strings.TrimPrefix(msg, "flag needs an argument: ") + " attend une valeur"
+	case strings.HasPrefix(msg, "invalid value "):
+		// invalid value "x" for flag -near: parse error
+		rest := strings.TrimPrefix(msg, "invalid value ")
+		value, flagPart, _ := strings.Cut(rest, " for flag ")
+		name, _, _ := strings.Cut(flagPart, ":")
+		return fmt.Sprintf("valeur %s refusée pour l'option %s", value, name)
+	case strings.HasPrefix(msg, "invalid boolean value "):
+		return "valeur booléenne refusée : " + strings.TrimPrefix(msg, "invalid boolean value ")
+	default:
+		return msg
+	}
 }
 
 // load reads the configuration the common flags point to.

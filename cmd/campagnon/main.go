@@ -89,6 +89,9 @@ func report(errOut io.Writer, err error) int {
 	if err == nil {
 		return 0
 	}
+	if errors.Is(err, errHelp) {
+		return 0
+	}
 	if errors.Is(err, errUsage) {
 		return 2
 	}
@@ -99,7 +102,8 @@ func report(errOut io.Writer, err error) int {
 	}
 	e := apperr.As(err)
 	if e.Kind == apperr.KindInternal && e.Code == "internal" {
-		fmt.Fprintln(errOut, "erreur :", err)
+		// No public message: show the technical one, it is all there is.
+		fmt.Fprintln(errOut, "erreur interne :", err)
 	} else {
 		fmt.Fprintln(errOut, "erreur :", e.Message)
 	}

@@ -123,7 +123,7 @@ func TestTerritoryCommands(t *testing.T) {
 			{args: []string{"territory", "enable", "vierzon-essai"}, stdout: []string{"actif"}},
 			{args: []string{"territory", "show", "nowhere"}, code: 2, stderr: []string{"introuvable"}},
 			{args: []string{"territory", "frobnicate"}, code: 2, stderr: []string{"sous-commande inconnue"}},
-			{args: []string{"migrate", "down"}, stdout: []string{"0001", "annulée"}},
+			{args: []string{"migrate", "down"}, stdout: []string{"0002", "annulée"}},
 			{args: []string{"migrate", "status"}, stdout: []string{"en attente"}},
 		})
 	})
@@ -145,7 +145,30 @@ func TestCommandsWithoutDatabase(t *testing.T) {
 		{args: []string{"config", "--set", "database.postgres_dsn=postgres://u:topsecret@h/db"}, stdout: []string{"Configuration valide", "u:xxxxx@h"}, noStdout: []string{"topsecret"}},
 		{args: []string{"config", "--set", "server.body_limit=12"}, code: 2, stderr: []string{"server.body_limit", "\"12\"", "un entier de 1024"}},
 		{args: []string{"config", "--config", "/nonexistent.yaml"}, code: 2, stderr: []string{"/nonexistent.yaml"}},
+		{args: []string{"serve", "-h"}, code: 0, stderr: []string{"Usage", "--addr"}},
+		{args: []string{"territory", "list", "extra"}, code: 2, stderr: []string{"en trop : extra"}},
+		{args: []string{"territory", "create", "--all"}, code: 2, stderr: []string{"option inconnue -all"}},
+		{args: []string{"commune", "2a004"}, stdout: []string{"Ajaccio"}},
 	})
+}
+
+func TestBadDatabaseConfigurationExitsTwo(t *testing.T) {
+	t.Parallel()
+	tg := storetest.Target{Driver: "postgres", PostgresDSN: "postgres://u:p@host:notaport/db"}
+	code, _, errOut := cli(t, tg, "territory", "list")
+	if code != 2 || !strings.Contains(errOut, "Configuration de la base de données refusée") {
+		t.Errorf("exit %d, stderr %q: want 2 and the French message", code, errOut)
+	}
+}
+
+func TestBootstrapErrorNamesTheSetting(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tg := storetest.Target{Driver: "sqlite", SQLitePath: filepath.Join(dir, "c.db")}
+	code, _, errOut := cli(t, tg, "serve", "--addr", "127.0.0.1:0", "--set", "territories.bootstrap=999999999")
+	if code != 2 || !strings.Contains(errOut, "territories.bootstrap, EPCI 999999999") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
 }
 
 func TestUnreachablePostgres(t *testing.T) {

@@ -13,10 +13,11 @@ import (
 
 func runMigrate(ctx context.Context, args []string, out, errOut io.Writer) error {
 	fs, c := newFlags("migrate", "migrate up|down|status [--config FICHIER] [--set clé=valeur]", errOut)
-	if err := parse(fs, args); err != nil {
+	pos, err := parse(fs, args, 1)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if len(pos) != 1 {
 		fs.Usage()
 		return errUsage
 	}
@@ -25,7 +26,7 @@ func runMigrate(ctx context.Context, args []string, out, errOut io.Writer) error
 		return err
 	}
 	defer a.Close()
-	switch fs.Arg(0) {
+	switch pos[0] {
 	case "up":
 		applied, err := a.Migrator.Up(ctx)
 		if err != nil {
@@ -76,7 +77,7 @@ func runMigrate(ctx context.Context, args []string, out, errOut io.Writer) error
 			fmt.Fprintln(out, "Schéma à jour.")
 		}
 	default:
-		fmt.Fprintf(errOut, "erreur : sous-commande inconnue %q (up, down ou status).\n", fs.Arg(0))
+		fmt.Fprintf(errOut, "erreur : sous-commande inconnue %q (up, down ou status).\n", pos[0])
 		return errUsage
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/campagnon/campagnon/core/app"
 	"github.com/campagnon/campagnon/core/referential"
 	"github.com/campagnon/campagnon/core/territory"
 )
@@ -20,108 +21,172 @@ const territoryUsage = `territory create --epci SIREN [--slug S] [--name NOM]
        campagnon territory epci RECHERCHE`
 
 func runTerritory(ctx context.Context, args []string, out, errOut io.Writer) error {
-	if len(args) == 0 {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprintln(errOut, "Usage : campagnon "+territoryUsage)
-		return errUsage
+		if len(args) == 0 {
+			return errUsage
+		}
+		return errHelp
 	}
 	sub, args := args[0], args[1:]
-	fs, c := newFlags("territory "+sub, territoryUsage, errOut)
-	epci := fs.String("epci", "", "code SIREN de l'EPCI (9 chiffres), pour create")
-	name := fs.String("name", "", "nom du territoire, pour create")
-	communes := fs.String("communes", "", "codes INSEE séparés par des virgules, pour create sans --epci")
-	slug := fs.String("slug", "", "identifiant d'URL (défaut : tiré du nom)")
-	all := fs.Bool("all", false, "inclure les territoires désactivés, pour list")
-	asJSON := fs.Bool("json", false, "sortie JSON")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if sub == "epci" {
-		return searchEPCI(fs.Args(), out, errOut)
-	}
-	a, err := c.open(ctx, errOut)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	if err := a.Ready(ctx); err != nil {
-		return err
-	}
-	svc := a.Territories
 	switch sub {
 	case "create":
-		var d *territory.Detail
-		switch {
-		case *epci != "" && *communes != "":
-			fmt.Fprintln(errOut, "erreur : --epci et --communes s'excluent : un territoire vient d'un EPCI ou d'une liste de communes.")
-			return errUsage
-		case *epci != "":
-			d, err = svc.CreateFromEPCI(ctx, *epci, territory.CreateOptions{Slug: *slug, Name: *name})
-		case *communes != "":
-			d, err = svc.CreateCustom(ctx, *name, strings.Split(*communes, ","), territory.CreateOptions{Slug: *slug})
-		default:
-			fmt.Fprintln(errOut, "erreur : indiquez --epci SIREN, ou --name et --communes.")
-			return errUsage
-		}
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "Territoire « %s » créé : %s, %d communes, %d habitants.\nAdresse : /t/%s — API : /api/v1/territories/%s\n",
-			d.Name, d.Slug, d.CommuneCount, d.Population, d.Slug, d.Slug)
+		return territoryCreate(ctx, args, out, errOut)
 	case "list":
-		ts, err := svc.List(ctx, territory.ListOptions{IncludeDisabled: *all})
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return writeJSON(out, ts)
-		}
-		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "SLUG\tNOM\tEPCI\tCOMMUNES\tHABITANTS\tÉTAT")
-		for _, t := range ts {
-			siren := "-"
-			if t.EPCISIREN != nil {
-				siren = *t.EPCISIREN
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\n", t.Slug, t.Name, siren, t.CommuneCount, t.Population, statusLabel(t.Status))
-		}
-		return tw.Flush()
+		return territoryList(ctx, args, out, errOut)
 	case "show":
-		if fs.NArg() != 1 {
-			fmt.Fprintln(errOut, "erreur : indiquez le slug du territoire : campagnon territory show SLUG")
-			return errUsage
-		}
-		d, err := svc.Get(ctx, fs.Arg(0), true)
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return writeJSON(out, d)
-		}
-		fmt.Fprintf(out, "%s (%s) — %s, %d communes, %d habitants\n", d.Name, d.Slug, statusLabel(d.Status), d.CommuneCount, d.Population)
-		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "INSEE\tCOMMUNE\tCODES POSTAUX\tHABITANTS")
-		for _, cm := range d.Communes {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\n", cm.INSEE, cm.Name, strings.Join(cm.PostalCodes, " "), cm.Population)
-		}
-		return tw.Flush()
+		return territoryShow(ctx, args, out, errOut)
 	case "disable", "enable":
-		if fs.NArg() != 1 {
-			fmt.Fprintf(errOut, "erreur : indiquez le slug du territoire : campagnon territory %s SLUG\n", sub)
-			return errUsage
-		}
-		status := territory.StatusDisabled
-		if sub == "enable" {
-			status = territory.StatusActive
-		}
-		t, err := svc.SetStatus(ctx, fs.Arg(0), status)
+		return territorySetStatus(ctx, sub, args, out, errOut)
+	case "epci":
+		fs, _ := newFlags("territory epci", "territory epci RECHERCHE", errOut)
+		words, err := parse(fs, args, -1)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "Territoire « %s » : %s.\n", t.Name, statusLabel(t.Status))
+		return searchEPCI(words, out, errOut)
 	default:
 		fmt.Fprintf(errOut, "erreur : sous-commande inconnue %q.\nUsage : campagnon %s\n", sub, territoryUsage)
 		return errUsage
 	}
+}
+
+// openReady opens the application and checks its database is usable.
+func openReady(ctx context.Context, c *common, errOut io.Writer) (*app.App, error) {
+	a, err := c.open(ctx, errOut)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.Ready(ctx); err != nil {
+		_ = a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func territoryCreate(ctx context.Context, args []string, out, errOut io.Writer) error {
+	fs, c := newFlags("territory create", "territory create --epci SIREN [--slug S] [--name NOM]\n       campagnon territory create --name NOM --communes INSEE,INSEE,… [--slug S]", errOut)
+	epci := fs.String("epci", "", "code SIREN de l'EPCI (9 chiffres)")
+	name := fs.String("name", "", "nom du territoire (obligatoire avec --communes)")
+	communes := fs.String("communes", "", "codes INSEE séparés par des virgules, pour un territoire hors EPCI")
+	slug := fs.String("slug", "", "identifiant d'URL (défaut : tiré du nom)")
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	switch {
+	case *epci != "" && *communes != "":
+		fmt.Fprintln(errOut, "erreur : --epci et --communes s'excluent : un territoire vient d'un EPCI ou d'une liste de communes.")
+		return errUsage
+	case *epci == "" && *communes == "":
+		fmt.Fprintln(errOut, "erreur : indiquez --epci SIREN, ou --name et --communes.")
+		return errUsage
+	}
+	a, err := openReady(ctx, c, errOut)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	var d *territory.Detail
+	if *epci != "" {
+		d, err = a.Territories.CreateFromEPCI(ctx, *epci, territory.CreateOptions{Slug: *slug, Name: *name})
+	} else {
+		d, err = a.Territories.CreateCustom(ctx, *name, strings.Split(*communes, ","), territory.CreateOptions{Slug: *slug})
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Territoire « %s » créé : %s, %d communes, %d habitants.\nAPI : /api/v1/territories/%s\n",
+		d.Name, d.Slug, d.CommuneCount, d.Population, d.Slug)
+	return nil
+}
+
+func territoryList(ctx context.Context, args []string, out, errOut io.Writer) error {
+	fs, c := newFlags("territory list", "territory list [--all] [--json]", errOut)
+	all := fs.Bool("all", false, "inclure les territoires désactivés")
+	asJSON := fs.Bool("json", false, "sortie JSON")
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	a, err := openReady(ctx, c, errOut)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ts, err := a.Territories.List(ctx, territory.ListOptions{IncludeDisabled: *all})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(out, ts)
+	}
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SLUG\tNOM\tEPCI\tCOMMUNES\tHABITANTS\tÉTAT")
+	for _, t := range ts {
+		siren := "-"
+		if t.EPCISIREN != nil {
+			siren = *t.EPCISIREN
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\n", t.Slug, t.Name, siren, t.CommuneCount, t.Population, statusLabel(t.Status))
+	}
+	return tw.Flush()
+}
+
+func territoryShow(ctx context.Context, args []string, out, errOut io.Writer) error {
+	fs, c := newFlags("territory show", "territory show SLUG [--json]", errOut)
+	asJSON := fs.Bool("json", false, "sortie JSON")
+	pos, err := parse(fs, args, 1)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(errOut, "erreur : indiquez le slug du territoire : campagnon territory show SLUG")
+		return errUsage
+	}
+	a, err := openReady(ctx, c, errOut)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	d, err := a.Territories.Get(ctx, pos[0], true)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(out, d)
+	}
+	fmt.Fprintf(out, "%s (%s) — %s, %d communes, %d habitants\n", d.Name, d.Slug, statusLabel(d.Status), d.CommuneCount, d.Population)
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "INSEE\tCOMMUNE\tCODES POSTAUX\tHABITANTS")
+	for _, cm := range d.Communes {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\n", cm.INSEE, cm.Name, strings.Join(cm.PostalCodes, " "), cm.Population)
+	}
+	return tw.Flush()
+}
+
+func territorySetStatus(ctx context.Context, sub string, args []string, out, errOut io.Writer) error {
+	fs, c := newFlags("territory "+sub, "territory "+sub+" SLUG", errOut)
+	pos, err := parse(fs, args, 1)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fmt.Fprintf(errOut, "erreur : indiquez le slug du territoire : campagnon territory %s SLUG\n", sub)
+		return errUsage
+	}
+	status := territory.StatusDisabled
+	if sub == "enable" {
+		status = territory.StatusActive
+	}
+	a, err := openReady(ctx, c, errOut)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	t, err := a.Territories.SetStatus(ctx, pos[0], status)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Territoire « %s » : %s.\n", t.Name, statusLabel(t.Status))
 	return nil
 }
 

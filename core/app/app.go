@@ -61,10 +61,15 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 		Synchronous:  cfg.Database.Synchronous,
 		Logger:       log,
 	})
+	if errors.Is(err, store.ErrInvalidOptions) {
+		return nil, apperr.Wrap(err, apperr.KindInvalid, "database_config_invalid",
+			"Configuration de la base de données refusée ; corrigez les clés database.* (campagnon config --keys). Détail : "+err.Error(),
+			"Database configuration refused; fix the database.* keys. Detail: "+err.Error())
+	}
 	if err != nil {
 		return nil, apperr.Wrap(err, apperr.KindUnavailable, "database_unavailable",
-			"Base de données inaccessible : "+err.Error(),
-			"Database unavailable: "+err.Error())
+			"Base de données inaccessible ; vérifiez qu'elle tourne et que database.* la désigne bien. Détail : "+err.Error(),
+			"Database unavailable; check it is running and that database.* points to it. Detail: "+err.Error())
 	}
 	ms, err := store.LoadMigrations(schema.Migrations())
 	if err != nil {
@@ -103,13 +108,16 @@ func (a *App) Bootstrap(ctx context.Context) error {
 	if _, err := a.Migrator.Up(ctx); err != nil { // the migrator logs each migration it applies
 		return MigrationError(err)
 	}
-	for _, siren := range a.Config.Territories.Bootstrap {
-		created, err := a.Territories.Ensure(ctx, siren)
+	for _, b := range a.Config.Territories.Bootstrap {
+		created, err := a.Territories.Ensure(ctx, b.EPCI)
 		if err != nil {
-			return fmt.Errorf("territory of EPCI %s (territories.bootstrap): %w", siren, err)
+			e := apperr.As(err)
+			return apperr.Wrap(err, e.Kind, e.Code,
+				fmt.Sprintf("territories.bootstrap, EPCI %s : %s", b.EPCI, e.Message),
+				fmt.Sprintf("territories.bootstrap, EPCI %s: %s", b.EPCI, e.MessageEN))
 		}
 		if created {
-			a.Log.InfoContext(ctx, "territory created", "epci", siren)
+			a.Log.InfoContext(ctx, "territory created", "epci", b.EPCI)
 		}
 	}
 	return nil

@@ -36,6 +36,9 @@ const (
 	KindRateLimited
 	// KindMethodNotAllowed means the address exists but not with this HTTP method.
 	KindMethodNotAllowed
+	// KindRefused means a rule of the territory refuses the request (a
+	// plugin's business refusal); the message states the rule.
+	KindRefused
 )
 
 // String returns the kind's name as used in logs.
@@ -59,6 +62,8 @@ func (k Kind) String() string {
 		return "rate_limited"
 	case KindMethodNotAllowed:
 		return "method_not_allowed"
+	case KindRefused:
+		return "refused"
 	default:
 		return "internal"
 	}
@@ -85,6 +90,8 @@ func (k Kind) HTTPStatus() int {
 		return http.StatusTooManyRequests
 	case KindMethodNotAllowed:
 		return http.StatusMethodNotAllowed
+	case KindRefused:
+		return http.StatusUnprocessableEntity
 	default:
 		return http.StatusInternalServerError
 	}
@@ -94,7 +101,7 @@ func (k Kind) HTTPStatus() int {
 // 2 for input the operator can fix, 3 for an unreachable dependency, 1 otherwise.
 func (k Kind) ExitCode() int {
 	switch k {
-	case KindInvalid, KindNotFound, KindConflict, KindTooLarge, KindMethodNotAllowed:
+	case KindInvalid, KindNotFound, KindConflict, KindTooLarge, KindMethodNotAllowed, KindRefused:
 		return 2
 	case KindUnavailable:
 		return 3

@@ -33,6 +33,28 @@ type Config struct {
 	Log Log
 	// Territories holds the territories created at start.
 	Territories Territories
+	// Plugins holds the WebAssembly plugin host settings.
+	Plugins Plugins
+}
+
+// Plugins configures the territory plugins and their host.
+type Plugins struct {
+	// Dir holds the built plugin modules (<name>.wasm) that bootstrap entries
+	// and the default plugin name.
+	Dir string
+	// Default names the module (in Dir) of territories with no plugin of
+	// their own: the configuration-driven standard plugin.
+	Default string
+	// CacheDir holds the compiled-module cache; empty means DataDir/plugin-cache.
+	CacheDir string
+	// CallTimeout bounds one plugin call.
+	CallTimeout time.Duration
+	// MaxInstances bounds each module's pool of instances.
+	MaxInstances int
+	// RequireSignatures refuses modules without a valid signature by a trusted key.
+	RequireSignatures bool
+	// TrustedKeys are the ed25519 public keys (base64) whose signatures are accepted.
+	TrustedKeys []string
 }
 
 // Server is the HTTP server configuration.
@@ -77,8 +99,17 @@ type Log struct {
 
 // Territories lists the territories ensured at start.
 type Territories struct {
-	// Bootstrap holds EPCI SIREN codes whose territories are created at start if absent.
-	Bootstrap []string
+	// Bootstrap holds the EPCI whose territories are created at start if absent.
+	Bootstrap []Bootstrap
+}
+
+// Bootstrap is one territory created at start: an EPCI and, optionally, the
+// plugin it runs (a module name in Plugins.Dir); empty means Plugins.Default.
+type Bootstrap struct {
+	// EPCI is the EPCI's SIREN code.
+	EPCI string
+	// Plugin names the territory's plugin module, such as "picardie-verte".
+	Plugin string
 }
 
 // SQLiteFile returns the SQLite database path, defaulting to DataDir/campagnon.db.
@@ -87,6 +118,14 @@ func (c *Config) SQLiteFile() string {
 		return c.Database.SQLitePath
 	}
 	return filepath.Join(c.DataDir, "campagnon.db")
+}
+
+// PluginCacheDir returns the compiled-plugin cache folder, defaulting to DataDir/plugin-cache.
+func (c *Config) PluginCacheDir() string {
+	if c.Plugins.CacheDir != "" {
+		return c.Plugins.CacheDir
+	}
+	return filepath.Join(c.DataDir, "plugin-cache")
 }
 
 // LogFormat returns the effective log format, resolving auto by environment.
@@ -121,6 +160,24 @@ func (c *Config) Describe() [][2]string {
 		{"database.synchronous", c.Database.Synchronous},
 		{"log.level", c.Log.Level},
 		{"log.format", c.LogFormat()},
-		{"territories.bootstrap", strings.Join(c.Territories.Bootstrap, ",")},
+		{"territories.bootstrap", c.bootstrapText()},
+		{"plugins.dir", c.Plugins.Dir},
+		{"plugins.default", c.Plugins.Default},
+		{"plugins.cache_dir", c.PluginCacheDir()},
+		{"plugins.call_timeout", c.Plugins.CallTimeout.String()},
+		{"plugins.max_instances", strconv.Itoa(c.Plugins.MaxInstances)},
+		{"plugins.require_signatures", strconv.FormatBool(c.Plugins.RequireSignatures)},
+		{"plugins.trusted_keys", strings.Join(c.Plugins.TrustedKeys, ",")},
 	}
+}
+
+func (c *Config) bootstrapText() string {
+	parts := make([]string, len(c.Territories.Bootstrap))
+	for i, b := range c.Territories.Bootstrap {
+		parts[i] = b.EPCI
+		if b.Plugin != "" {
+			parts[i] += ":" + b.Plugin
+		}
+	}
+	return strings.Join(parts, ",")
 }

@@ -17,8 +17,12 @@ func TestLoadDefaults(t *testing.T) {
 	if c.Server.Addr != ":8080" || c.Database.Driver != "sqlite" || c.Env != EnvDevelopment {
 		t.Errorf("unexpected defaults: %+v", c)
 	}
-	if got := strings.Join(c.Territories.Bootstrap, ","); got != "246000848,200005932" {
-		t.Errorf("bootstrap = %q, want both pilots", got)
+	want := []Bootstrap{{"246000848", "picardie-verte"}, {"200005932", "portes-de-sologne"}}
+	if len(c.Territories.Bootstrap) != 2 || c.Territories.Bootstrap[0] != want[0] || c.Territories.Bootstrap[1] != want[1] {
+		t.Errorf("bootstrap = %v, want both pilots with their plugins", c.Territories.Bootstrap)
+	}
+	if c.Plugins.Default != "standard" || c.PluginCacheDir() != filepath.Join("data", "plugin-cache") || c.Plugins.RequireSignatures {
+		t.Errorf("plugin defaults: %+v", c.Plugins)
 	}
 	if c.LogFormat() != "text" {
 		t.Errorf("development log format = %q, want text", c.LogFormat())
@@ -55,7 +59,7 @@ func TestLoadPrecedence(t *testing.T) {
 			if c.Server.BodyLimit != 2048 || c.Database.Synchronous != "NORMAL" || c.LogFormat() != "json" {
 				t.Errorf("file values not applied: %+v", c)
 			}
-			if len(c.Territories.Bootstrap) != 1 || c.Territories.Bootstrap[0] != "200005932" {
+			if len(c.Territories.Bootstrap) != 1 || c.Territories.Bootstrap[0] != (Bootstrap{EPCI: "200005932"}) {
 				t.Errorf("bootstrap = %v", c.Territories.Bootstrap)
 			}
 		})
@@ -72,7 +76,7 @@ func TestLoadRejects(t *testing.T) {
 		want    []string // substrings of the message
 	}{
 		{"unknown key in file names key and line", "unknown-key.yaml", nil, nil,
-			[]string{"server.adress", "ligne 2", "clé inconnue", "server.addr"}},
+			[]string{"server.adress", "ligne 2", "clé inconnue", "server.addr", "(masquée)"}},
 		{"every bad value reported with what is allowed", "bad-values.yaml", nil, nil,
 			[]string{"server.read_timeout = \"soon\"", "une durée", "server.body_limit = \"10\"", "un entier de 1024", "log.level = \"verbose\"", "debug, info, warn, error"}},
 		{"malformed YAML", "not-yaml.yaml", nil, nil, []string{"YAML illisible"}},
@@ -80,9 +84,13 @@ func TestLoadRejects(t *testing.T) {
 		{"postgres needs a DSN", "postgres-no-dsn.yaml", nil, nil, []string{"database.postgres_dsn", "obligatoire"}},
 		{"bad environment value names the variable", "empty.yaml", []string{"CAMPAGNON_DATABASE_MAX_OPEN_CONNS=-1"}, nil,
 			[]string{"database.max_open_conns", "CAMPAGNON_DATABASE_MAX_OPEN_CONNS", "un entier de 1 à 1000"}},
-		{"bad flag", "empty.yaml", nil, []string{"server.addr=nope"}, []string{"server.addr", "hôte:port"}},
+		{"bad flag names its source", "empty.yaml", nil, []string{"server.addr=nope"}, []string{"server.addr", "hôte:port", "(--set)"}},
+		{"misspelt variable is reported", "empty.yaml", []string{"CAMPAGNON_DATABASE_DRIVE=postgres", "CAMPAGNON_TEST_POSTGRES=x"}, nil, []string{"CAMPAGNON_DATABASE_DRIVE", "variable inconnue"}},
 		{"flag without equals", "empty.yaml", nil, []string{"server.addr"}, []string{"clé=valeur"}},
 		{"bad SIREN", "empty.yaml", []string{"CAMPAGNON_TERRITORIES_BOOTSTRAP=12345"}, nil, []string{"\"12345\" n'est pas un code SIREN"}},
+		{"bad plugin name", "empty.yaml", []string{"CAMPAGNON_TERRITORIES_BOOTSTRAP=200005932:Bad_Name"}, nil, []string{"\"Bad_Name\" n'est pas un nom de module"}},
+		{"bad boolean", "empty.yaml", nil, []string{"plugins.require_signatures=maybe"}, []string{"plugins.require_signatures", "true ou false"}},
+		{"bad trusted key", "empty.yaml", nil, []string{"plugins.trusted_keys=abc"}, []string{"clé publique ed25519"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -122,5 +130,13 @@ func TestEveryKeyHasAValidDefaultAndEnvName(t *testing.T) {
 	}
 	if c.Server.ShutdownTimeout != time.Minute {
 		t.Errorf("shutdown timeout = %s", c.Server.ShutdownTimeout)
+	}
+}
+
+func TestUnknownKeyValueIsNeverEchoed(t *testing.T) {
+	t.Parallel()
+	_, err := Load(Options{File: filepath.Join("testdata", "empty.yaml"), Sets: []string{"database.postgres_dns=postgres://u:s3cr3t@h/db"}})
+	if err == nil || strings.Contains(err.Error(), "s3cr3t") {
+		t.Errorf("error %v echoes the value of an unknown key", err)
 	}
 }

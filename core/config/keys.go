@@ -1,6 +1,8 @@
 package config
 
 import (
+	"crypto/ed25519"
+	"encoding/base64"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -71,9 +73,9 @@ var keys = []Key{
 
 	{
 		Name:    "territories.bootstrap",
-		Default: "246000848,200005932",
-		Allowed: "une liste de codes SIREN d'EPCI (9 chiffres) séparés par des virgules, éventuellement vide",
-		Doc:     "EPCI whose territories are created at start when absent (default: the two pilots)",
+		Default: "246000848:picardie-verte,200005932:portes-de-sologne",
+		Allowed: "une liste SIREN[:plugin] séparée par des virgules (SIREN : 9 chiffres ; plugin : nom d'un module de plugins.dir), éventuellement vide",
+		Doc:     "EPCI whose territories are created at start when absent, each with an optional plugin (default: the two pilots with their own plugins)",
 		set: func(c *Config, v string) error {
 			c.Territories.Bootstrap = nil
 			for _, s := range strings.Split(v, ",") {
@@ -81,15 +83,62 @@ var keys = []Key{
 				if s == "" {
 					continue
 				}
-				if !sirenPattern.MatchString(s) {
-					return fmt.Errorf("%q n'est pas un code SIREN (9 chiffres)", s)
+				siren, plugin, _ := strings.Cut(s, ":")
+				if !sirenPattern.MatchString(siren) {
+					return fmt.Errorf("%q n'est pas un code SIREN (9 chiffres)", siren)
 				}
-				c.Territories.Bootstrap = append(c.Territories.Bootstrap, s)
+				if plugin != "" && !moduleNamePattern.MatchString(plugin) {
+					return fmt.Errorf("%q n'est pas un nom de module (lettres minuscules, chiffres, tirets)", plugin)
+				}
+				c.Territories.Bootstrap = append(c.Territories.Bootstrap, Bootstrap{EPCI: siren, Plugin: plugin})
+			}
+			return nil
+		},
+	},
+
+	stringKey("plugins.dir", "bin/plugins", "folder of the built plugin modules (<name>.wasm)",
+		false, func(c *Config) *string { return &c.Plugins.Dir }),
+	{
+		Name: "plugins.default", Default: "standard", Allowed: "un nom de module (lettres minuscules, chiffres, tirets)",
+		Doc: "module (in plugins.dir) of territories with no plugin of their own",
+		set: func(c *Config, v string) error {
+			if !moduleNamePattern.MatchString(v) {
+				return fmt.Errorf("nom de module invalide")
+			}
+			c.Plugins.Default = v
+			return nil
+		},
+	},
+	stringKey("plugins.cache_dir", "", "compiled-plugin cache folder (empty: <data_dir>/plugin-cache)",
+		true, func(c *Config) *string { return &c.Plugins.CacheDir }),
+	durationKey("plugins.call_timeout", "100ms", "deadline of one plugin call",
+		time.Millisecond, 10*time.Second, func(c *Config) *time.Duration { return &c.Plugins.CallTimeout }),
+	intKey("plugins.max_instances", "4", "largest number of instances of one plugin module",
+		1, 64, func(c *Config) *int { return &c.Plugins.MaxInstances }),
+	boolKey("plugins.require_signatures", "false", "refuse plugin modules not signed by a trusted key",
+		func(c *Config) *bool { return &c.Plugins.RequireSignatures }),
+	{
+		Name: "plugins.trusted_keys", Default: "", Allowed: "une liste de clés publiques ed25519 en base64, séparées par des virgules",
+		Doc: "public keys whose plugin signatures are accepted (campagnon plugin keygen makes a pair)",
+		set: func(c *Config, v string) error {
+			c.Plugins.TrustedKeys = nil
+			for _, k := range strings.Split(v, ",") {
+				k = strings.TrimSpace(k)
+				if k == "" {
+					continue
+				}
+				raw, err := base64.StdEncoding.DecodeString(k)
+				if err != nil || len(raw) != ed25519.PublicKeySize {
+					return fmt.Errorf("%q n'est pas une clé publique ed25519 en base64 (32 octets)", k)
+				}
+				c.Plugins.TrustedKeys = append(c.Plugins.TrustedKeys, k)
 			}
 			return nil
 		},
 	},
 }
+
+var moduleNamePattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 func stringKey(name, def, doc string, allowEmpty bool, field func(*Config) *string) Key {
 	allowed := "un texte non vide"
@@ -129,6 +178,18 @@ func intKey(name, def, doc string, lo, hi int, field func(*Config) *int) Key {
 				return fmt.Errorf("valeur hors limites")
 			}
 			*field(c) = n
+			return nil
+		}}
+}
+
+func boolKey(name, def, doc string, field func(*Config) *bool) Key {
+	return Key{Name: name, Default: def, Allowed: "true ou false", Doc: doc,
+		set: func(c *Config, v string) error {
+			b, err := strconv.ParseBool(strings.TrimSpace(v))
+			if err != nil {
+				return fmt.Errorf("ce n'est pas un booléen")
+			}
+			*field(c) = b
 			return nil
 		}}
 }

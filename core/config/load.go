@@ -74,13 +74,16 @@ func (e *Error) Error() string {
 func Load(o Options) (*Config, error) {
 	c := &Config{}
 	var problems []Problem
+	sources := map[string]string{} // where each key's value came from, for validate
 	apply := func(name, value, source string) {
 		k, ok := lookupKey(name)
 		if !ok {
-			problems = append(problems, Problem{Key: name, Value: value, Source: source,
+			// The value of a misspelt key may be a password: never echo it.
+			problems = append(problems, Problem{Key: name, Value: "(masquée)", Source: source,
 				Reason: "clé inconnue", Allowed: "l'une des clés " + strings.Join(keyNames(), ", ")})
 			return
 		}
+		sources[name] = source
 		if err := k.set(c, value); err != nil {
 			problems = append(problems, Problem{Key: name, Value: value, Source: source,
 				Reason: err.Error(), Allowed: k.Allowed})
@@ -117,7 +120,16 @@ func Load(o Options) (*Config, error) {
 	for _, k := range keys {
 		if v, ok := env[k.EnvName()]; ok {
 			apply(k.Name, v, "variable "+k.EnvName())
+			delete(env, k.EnvName())
 		}
+	}
+	for name := range env {
+		if strings.HasPrefix(name, "CAMPAGNON_TEST_") {
+			continue // the test suites' own settings
+		}
+		// A misspelt variable would silently leave the default in force.
+		problems = append(problems, Problem{Key: name, Value: "(masquée)", Source: "environnement",
+			Reason: "variable inconnue", Allowed: "l'une des variables listées par « campagnon config --keys »"})
 	}
 
 	for _, s := range o.Sets {
@@ -129,7 +141,7 @@ func Load(o Options) (*Config, error) {
 		apply(strings.TrimSpace(name), value, "--set")
 	}
 
-	problems = append(problems, validate(c)...)
+	problems = append(problems, validate(c, sources)...)
 	if len(problems) > 0 {
 		return nil, &Error{Problems: problems}
 	}
@@ -137,10 +149,17 @@ func Load(o Options) (*Config, error) {
 }
 
 // validate checks the rules that involve more than one key or a parsed form.
-func validate(c *Config) []Problem {
+// sources says where each key was set; unset keys have their default.
+func validate(c *Config, sources map[string]string) []Problem {
 	var ps []Problem
+	source := func(key string) string {
+		if s, ok := sources[key]; ok {
+			return s
+		}
+		return "valeur par défaut"
+	}
 	if _, port, err := net.SplitHostPort(c.Server.Addr); err != nil || port == "" {
-		ps = append(ps, Problem{Key: "server.addr", Value: c.Server.Addr, Source: "configuration",
+		ps = append(ps, Problem{Key: "server.addr", Value: c.Server.Addr, Source: source("server.addr"),
 			Reason: "adresse d'écoute illisible", Allowed: "hôte:port, par exemple :8080 ou 127.0.0.1:8080"})
 	}
 	if c.Database.Driver == "postgres" && strings.TrimSpace(c.Database.PostgresDSN) == "" {
@@ -151,7 +170,7 @@ func validate(c *Config) []Problem {
 	if c.Database.Driver == "postgres" && c.Database.PostgresDSN != "" &&
 		!strings.HasPrefix(c.Database.PostgresDSN, "postgres://") && !strings.HasPrefix(c.Database.PostgresDSN, "postgresql://") &&
 		!strings.Contains(c.Database.PostgresDSN, "=") {
-		ps = append(ps, Problem{Key: "database.postgres_dsn", Value: "(masquée)", Source: "configuration",
+		ps = append(ps, Problem{Key: "database.postgres_dsn", Value: "(masquée)", Source: source("database.postgres_dsn"),
 			Reason: "chaîne de connexion illisible", Allowed: "une URL postgres:// ou une chaîne clé=valeur"})
 	}
 	return ps

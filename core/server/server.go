@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -59,7 +60,7 @@ func New(cfg config.Server, d Deps) *Server {
 		ErrorHandler:          s.handleError,
 		ReadBufferSize:        8192,
 	})
-	s.app.Use(requestID(), observe(d.Logger, d.Metrics), recoverPanics(d.Logger), securityHeaders())
+	s.app.Use(requestID(), observe(d.Logger, d.Metrics), recoverPanics(d.Logger), securityHeaders(), deadline(cfg.WriteTimeout))
 
 	s.app.Get("/healthz", func(c *fiber.Ctx) error {
 		return c.JSON(fiber.Map{"status": "ok"})
@@ -180,16 +181,26 @@ func publicError(err error) *apperr.Error {
 }
 
 // prefersEnglish reports whether an Accept-Language header ranks English
-// before French; French is the default.
+// above French, by quality weight then order; French is the default.
 func prefersEnglish(accept string) bool {
-	for _, part := range strings.Split(accept, ",") {
-		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
+	bestFR, bestEN := -1.0, -1.0
+	for i, part := range strings.Split(accept, ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		tag = strings.ToLower(strings.TrimSpace(tag))
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 && f <= 1 {
+				q = f
+			}
+		}
+		// Earlier entries win ties: subtract a little by position.
+		score := q - float64(i)*1e-6
 		switch {
-		case strings.HasPrefix(tag, "fr"):
-			return false
-		case strings.HasPrefix(tag, "en"):
-			return true
+		case q > 0 && (tag == "fr" || strings.HasPrefix(tag, "fr-")) && score > bestFR:
+			bestFR = score
+		case q > 0 && (tag == "en" || strings.HasPrefix(tag, "en-")) && score > bestEN:
+			bestEN = score
 		}
 	}
-	return false
+	return bestEN > bestFR
 }

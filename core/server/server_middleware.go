@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -92,13 +93,14 @@ func observe(log *slog.Logger, m *metrics.Registry) fiber.Handler {
 		if status == fiber.StatusNotFound && route == "/" && c.Path() != "/" {
 			route = "(unmatched)"
 		}
-		m.ObserveRequest(c.Method(), route, status, d)
+		method := methodLabel(c.Method())
+		m.ObserveRequest(method, route, status, d)
 		level := slog.LevelInfo
 		if route == "/healthz" || route == "/readyz" || route == "/metrics" {
 			level = slog.LevelDebug
 		}
 		log.Log(c.UserContext(), level, "request",
-			"method", c.Method(), "path", c.Path(), "route", route, "status", status,
+			"method", method, "path", c.Path(), "route", route, "status", status,
 			"duration_ms", float64(d.Microseconds())/1000, "bytes", len(c.Response().Body()))
 		return nil
 	}
@@ -118,4 +120,41 @@ func setSecurityHeaders(c *fiber.Ctx) {
 	c.Set("X-Frame-Options", "DENY")
 	c.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 	c.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+}
+
+// methodLabel returns a constant string for the request's method. Fiber's
+// c.Method() points into a buffer fasthttp reuses for the next request: a
+// metric label must never keep it. Unknown methods share one label so that
+// clients cannot create series at will.
+func methodLabel(m string) string {
+	switch m {
+	case fiber.MethodGet:
+		return fiber.MethodGet
+	case fiber.MethodHead:
+		return fiber.MethodHead
+	case fiber.MethodPost:
+		return fiber.MethodPost
+	case fiber.MethodPut:
+		return fiber.MethodPut
+	case fiber.MethodPatch:
+		return fiber.MethodPatch
+	case fiber.MethodDelete:
+		return fiber.MethodDelete
+	case fiber.MethodOptions:
+		return fiber.MethodOptions
+	default:
+		return "OTHER"
+	}
+}
+
+// deadline bounds the work a request may start (database queries, plugin
+// calls) to the server's write timeout: past it, nobody is waiting for the
+// answer, so the work stops instead of outliving the request.
+func deadline(d time.Duration) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		ctx, cancel := context.WithTimeout(c.UserContext(), d)
+		defer cancel()
+		c.SetUserContext(ctx)
+		return c.Next()
+	}
 }

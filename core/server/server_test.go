@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -51,6 +52,12 @@ func newFixture(t *testing.T) *fixture {
 	app := f.srv.App()
 	app.Get("/boom", func(*fiber.Ctx) error { panic("kaboom") })
 	app.Get("/internal", func(*fiber.Ctx) error { return errors.New("secret detail") })
+	app.Get("/deadline", func(c *fiber.Ctx) error {
+		if _, ok := c.UserContext().Deadline(); !ok {
+			return errors.New("no deadline on the request context")
+		}
+		return c.SendString("bounded")
+	})
 	app.Get("/missing", func(*fiber.Ctx) error {
 		return apperr.New(apperr.KindNotFound, "thing_not_found", "Chose introuvable.", "Thing not found.")
 	})
@@ -120,6 +127,7 @@ func TestServerAnswers(t *testing.T) {
 		notWant    []string
 	}{
 		{"health", "GET", "/healthz", "", nil, 200, []string{`"status":"ok"`}, nil},
+		{"request context has a deadline", "GET", "/deadline", "", nil, 200, []string{"bounded"}, nil},
 		{"ready", "GET", "/readyz", "", nil, 200, []string{`"status":"ready"`}, nil},
 		{"unknown route is a JSON 404 in French", "GET", "/nope", "", nil, 404, []string{`"code":"not_found"`, "n'existe pas", `"request_id"`}, nil},
 		{"English on request", "GET", "/missing", "", map[string]string{"Accept-Language": "en-GB,en;q=0.9"}, 404, []string{"Thing not found."}, []string{"Chose"}},
@@ -222,6 +230,36 @@ func TestMetricsByRoutePattern(t *testing.T) {
 	}
 }
 
+// TestMetricsSurviveMixedMethods is the regression test for labels that
+// pointed into fasthttp's reused buffers: after other methods on the same
+// keep-alive connection, /metrics still answers and its labels are intact.
+func TestMetricsSurviveMixedMethods(t *testing.T) {
+	t.Parallel()
+	f := newStartedFixture(t)
+	for i := 0; i < 3; i++ {
+		for _, m := range []string{"PUT", "DELETE", "POST", "PROPFIND", "GET"} {
+			f.do(t, m, fmt.Sprintf("/nope%d", i), nil, nil)
+		}
+	}
+	for i := 0; i < 20; i++ {
+		f.do(t, "GET", fmt.Sprintf("/nope-get-%d", i), nil, nil)
+	}
+	resp, text := f.do(t, "GET", "/metrics", nil, nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("/metrics = %d: %s", resp.StatusCode, text)
+	}
+	for _, bad := range []string{`method="GETT`, `method="PROPFIND"`} {
+		if strings.Contains(text, bad) {
+			t.Errorf("metrics contain %s", bad)
+		}
+	}
+	for _, want := range []string{`method="DELETE",route="(unmatched)"`, `method="PUT",route="(unmatched)"`} {
+		if !strings.Contains(text, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
+
 // TestGracefulShutdown starts a slow request, cancels the server's context
 // while it runs, and checks the request still gets its full answer and that
 // new connections are refused afterwards.
@@ -269,7 +307,8 @@ func TestGracefulShutdown(t *testing.T) {
 
 func TestPrefersEnglish(t *testing.T) {
 	t.Parallel()
-	tests := map[string]bool{"": false, "en": true, "en-US,fr;q=0.8": true, "fr-FR,en;q=0.8": false, "de,en": true, "es": false}
+	tests := map[string]bool{"": false, "en": true, "en-US,fr;q=0.8": true, "fr-FR,en;q=0.8": false, "de,en": true, "es": false,
+		"fr;q=0.5,en;q=0.9": true, "en;q=0.5,fr": false, "fr,en": false, "en,fr": true, "en;q=0": false, "english": false}
 	for in, want := range tests {
 		if got := prefersEnglish(in); got != want {
 			t.Errorf("prefersEnglish(%q) = %v", in, got)

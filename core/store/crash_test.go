@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"strconv"
@@ -29,17 +30,21 @@ const (
 	crashMaxTime = 1500 * time.Millisecond // ...or after this long, whichever comes first
 )
 
-// TestCrashWriterHelper is not a test: it is the writer process of
-// TestCrashDurability, which re-executes the test binary to run it. It
-// inserts rows, one per WriteTx, and prints "ack <id>" on stdout after each
-// commit returns, until it is killed (or, as a safety net, for 20 s).
-func TestCrashWriterHelper(t *testing.T) {
-	driver := os.Getenv(crashDriverEnv)
-	if driver == "" {
-		t.Skip("helper process of TestCrashDurability; runs only when re-executed by it")
+// TestMain runs the crash writer when the test binary is re-executed as
+// TestCrashDurability's child process, and the tests otherwise.
+func TestMain(m *testing.M) {
+	if driver := os.Getenv(crashDriverEnv); driver != "" {
+		crashWriter(driver, os.Getenv(crashTargetEnv))
+		return
 	}
-	target := os.Getenv(crashTargetEnv)
-	o := Options{Driver: driver, Logger: testLogger(t)}
+	os.Exit(m.Run())
+}
+
+// crashWriter is the writer process of TestCrashDurability. It inserts
+// rows, one per WriteTx, and prints "ack <id>" on stdout after each commit
+// returns, until it is killed (or, as a safety net, for 20 s).
+func crashWriter(driver, target string) {
+	o := Options{Driver: driver, Logger: slog.New(slog.DiscardHandler)}
 	if driver == string(DialectPostgres) {
 		o.PostgresDSN = target
 	} else {
@@ -125,14 +130,14 @@ func TestCrashDurability(t *testing.T) {
 	})
 }
 
-// runCrashWriter runs TestCrashWriterHelper in a child process, kills it with
+// runCrashWriter runs crashWriter in a child process, kills it with
 // SIGKILL after crashMaxAcks acknowledgements or crashMaxTime, and returns
 // the acknowledged ids along with what the child wrote on stderr.
 func runCrashWriter(t *testing.T, driver, target string) ([]int, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestCrashWriterHelper$", "-test.count=1", "-test.timeout=30s")
+	cmd := exec.CommandContext(ctx, os.Args[0])
 	cmd.Env = append(os.Environ(), crashDriverEnv+"="+driver, crashTargetEnv+"="+target)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

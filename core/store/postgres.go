@@ -35,7 +35,7 @@ const pgHint = "check database.postgres_dsn or that the server is running"
 func openPostgres(ctx context.Context, o Options, log *slog.Logger) (*Store, error) {
 	dsn := strings.TrimSpace(o.PostgresDSN)
 	if dsn == "" {
-		return nil, errors.New("store: no PostgreSQL DSN configured: set database.postgres_dsn")
+		return nil, fmt.Errorf("store: no PostgreSQL DSN configured: set database.postgres_dsn: %w", ErrInvalidOptions)
 	}
 	redacted := RedactDSN(dsn)
 	password := dsnPassword(dsn)
@@ -45,7 +45,7 @@ func openPostgres(ctx context.Context, o Options, log *slog.Logger) (*Store, err
 		return nil, &msgError{
 			msg: sanitize(fmt.Sprintf("store: invalid PostgreSQL DSN %s (%s): check database.postgres_dsn, "+
 				"expected postgres://user:password@host:5432/dbname?sslmode=disable", redacted, parseErrorDetail(err)), password),
-			err: err,
+			err: errors.Join(ErrInvalidOptions, err),
 		}
 	}
 	if cfg.ConnectTimeout == 0 {

@@ -25,11 +25,11 @@ func openSQLite(ctx context.Context, o Options, log *slog.Logger) (*Store, error
 	path := strings.TrimSpace(o.SQLitePath)
 	switch {
 	case path == "":
-		return nil, errors.New("store: no SQLite database path configured: set database.sqlite_path")
+		return nil, fmt.Errorf("store: no SQLite database path configured: set database.sqlite_path: %w", ErrInvalidOptions)
 	case path == ":memory:" || strings.HasPrefix(path, "file:"):
-		return nil, fmt.Errorf("store: SQLite path %q is not supported: database.sqlite_path must be a plain file path", path)
+		return nil, fmt.Errorf("store: SQLite path %q is not supported: database.sqlite_path must be a plain file path: %w", path, ErrInvalidOptions)
 	case strings.ContainsRune(path, '?'):
-		return nil, fmt.Errorf("store: SQLite path %q contains '?': choose a file path without it", path)
+		return nil, fmt.Errorf("store: SQLite path %q contains '?': choose a file path without it: %w", path, ErrInvalidOptions)
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -43,7 +43,7 @@ func openSQLite(ctx context.Context, o Options, log *slog.Logger) (*Store, error
 		syncMode = "FULL"
 	case "FULL", "NORMAL":
 	default:
-		return nil, fmt.Errorf("store: invalid SQLite synchronous mode %q: use FULL or NORMAL", o.Synchronous)
+		return nil, fmt.Errorf("store: invalid SQLite synchronous mode %q: use FULL or NORMAL: %w", o.Synchronous, ErrInvalidOptions)
 	}
 	busy := o.BusyTimeout
 	if busy <= 0 {

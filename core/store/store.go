@@ -10,7 +10,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/uptrace/bun"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Dialect identifies the SQL database behind a Store.
@@ -90,6 +93,26 @@ type Store struct {
 	closeErr  error
 }
 
+// ErrInvalidOptions is wrapped by Open's errors that come from the options
+// themselves (a missing or malformed DSN, an unusable path, an unknown
+// driver): the operator must change the configuration, retrying won't help.
+var ErrInvalidOptions = errors.New("invalid database options")
+
+// IsUniqueViolation reports whether err is a unique or primary-key
+// constraint violation, on either engine: two writers raced to create the
+// same row, and the caller can answer "already exists".
+func IsUniqueViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23505"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
 // msgError is an error with a message of its own that wraps err, so that
 // errors.Is and errors.As see err without err's text being shown. It carries
 // messages that must not quote a DSN, and messages that read better without
@@ -140,7 +163,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		log = slog.Default()
 	}
 	if o.MaxOpenConns < 0 {
-		return nil, fmt.Errorf("store: invalid pool size %d: MaxOpenConns must be zero (default) or positive", o.MaxOpenConns)
+		return nil, fmt.Errorf("store: invalid pool size %d: MaxOpenConns must be zero (default) or positive: %w", o.MaxOpenConns, ErrInvalidOptions)
 	}
 	ctx, cancel := context.WithTimeout(ctx, openTimeout)
 	defer cancel()
@@ -155,7 +178,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	case string(DialectPostgres), "postgresql":
 		s, err = openPostgres(ctx, o, log)
 	default:
-		return nil, fmt.Errorf("store: unknown database driver %q: use %q or %q", o.Driver, DialectSQLite, DialectPostgres)
+		return nil, fmt.Errorf("store: unknown database driver %q: use %q or %q: %w", o.Driver, DialectSQLite, DialectPostgres, ErrInvalidOptions)
 	}
 	if err != nil {
 		return nil, err

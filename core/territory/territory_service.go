@@ -148,6 +148,13 @@ func (s *Service) create(ctx context.Context, name, kind string, siren *string, 
 		}
 		return nil
 	})
+	if store.IsUniqueViolation(err) {
+		// Another writer created the same slug, EPCI or commune between
+		// checkFree and the insert (PostgreSQL replicas at start).
+		return nil, apperr.Wrap(err, apperr.KindConflict, "territory_concurrent",
+			fmt.Sprintf("Le territoire %q (ou l'une de ses communes) vient d'être créé par ailleurs : consultez « campagnon territory list ».", t.Slug),
+			fmt.Sprintf("Territory %q (or one of its communes) was just created elsewhere: see `campagnon territory list`.", t.Slug))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -265,10 +272,20 @@ func (s *Service) Ensure(ctx context.Context, siren string) (bool, error) {
 		return false, nil
 	}
 	if _, err := s.CreateFromEPCI(ctx, siren, CreateOptions{}); err != nil {
-		if apperr.KindOf(err) == apperr.KindConflict {
-			return false, nil // another replica created it first
+		if apperr.KindOf(err) != apperr.KindConflict {
+			return false, err
 		}
-		return false, err
+		// A conflict is fine only if it is this EPCI's territory that now
+		// exists (another replica created it first); a commune or slug
+		// taken by another territory must be reported.
+		exists, lookupErr := s.store.DB().NewSelect().Model((*Territory)(nil)).Where("epci_siren = ?", siren).Exists(ctx)
+		if lookupErr != nil {
+			return false, fmt.Errorf("look up territory of EPCI %s: %w", siren, lookupErr)
+		}
+		if !exists {
+			return false, err
+		}
+		return false, nil
 	}
 	return true, nil
 }

@@ -330,3 +330,62 @@ func TestEPCISlugCollisionTakesDepartement(t *testing.T) {
 		}
 	})
 }
+
+// TestEnsureConcurrent is the replicas-starting-together case: several
+// Ensure calls race for one EPCI; exactly one creates it, none fails.
+func TestEnsureConcurrent(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, tg storetest.Target) {
+		svc, _ := newService(t, tg)
+		for round := 0; round < 5; round++ {
+			siren := []string{portesDeSologne, picardieVerte, "200000933", "200000800", "200090561"}[round]
+			var wg sync.WaitGroup
+			created := make(chan bool, 4)
+			errs := make(chan error, 4)
+			for i := 0; i < 4; i++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					c, err := svc.Ensure(ctx(t), siren)
+					if err != nil {
+						errs <- err
+					}
+					created <- c
+				}()
+			}
+			wg.Wait()
+			close(created)
+			close(errs)
+			for err := range errs {
+				t.Errorf("round %d: Ensure failed: %v", round, err)
+			}
+			n := 0
+			for c := range created {
+				if c {
+					n++
+				}
+			}
+			if n != 1 {
+				t.Errorf("round %d: %d callers created the territory, want 1", round, n)
+			}
+		}
+	})
+}
+
+// TestEnsureReportsAnotherTerritorysCommune: a pilot whose commune belongs
+// to another territory is an error, not silently skipped.
+func TestEnsureReportsAnotherTerritorysCommune(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, tg storetest.Target) {
+		svc, _ := newService(t, tg)
+		ardon := mustCommune(t, loadRef(t), "ardon")
+		if ardon.EPCI != portesDeSologne {
+			t.Fatalf("Ardon found is %s in EPCI %s", ardon.INSEE, ardon.EPCI)
+		}
+		if _, err := svc.CreateCustom(ctx(t), "Ardon seul", []string{ardon.INSEE}, territory.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		created, err := svc.Ensure(ctx(t), portesDeSologne)
+		if err == nil || created || apperr.As(err).Code != "commune_taken" {
+			t.Errorf("Ensure = %v, %v; want the commune_taken error", created, err)
+		}
+	})
+}

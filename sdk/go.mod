@@ -1,0 +1,3 @@
+module github.com/campagnon/campagnon/sdk
+
+go 1.26
