@@ -6,26 +6,43 @@ BIN     := bin/campagnon
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: run build test test-go vet bench referential clean
+PLUGINS := standard picardie-verte portes-de-sologne
+
+.PHONY: run build plugins test test-go test-modules vet bench referential clean
 
 ## run: build and serve the platform on the embedded default (SQLite in data/, both pilot territories) at http://localhost:8080
 run: build
 	./$(BIN) serve
 
-## build: build the campagnon binary into bin/
-build:
+## build: build the campagnon binary and the territory plugins into bin/
+build: plugins
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/campagnon
 
+## plugins: build the territory plugins to WebAssembly (stock Go, wasip1) into bin/plugins/
+plugins:
+	@mkdir -p bin/plugins
+	@for p in $(PLUGINS); do \
+		echo "plugin $$p -> bin/plugins/$$p.wasm"; \
+		GOOS=wasip1 GOARCH=wasm CGO_ENABLED=0 $(GO) build -buildmode=c-shared -trimpath -ldflags='-s -w' -o bin/plugins/$$p.wasm ./plugins/$$p || exit 1; \
+	done
+
+# Separate Go modules: the SDK and the examples (an integrator's view).
+MODULES := sdk examples/minimal examples/custom-pricing
+
 ## test: run every test (PostgreSQL suites too when CAMPAGNON_TEST_POSTGRES is set; .ci/run sets it)
-test: vet test-go
+test: vet test-go test-modules
 
 vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	@for m in $(MODULES); do (cd $$m && $(GO) vet ./...) || exit 1; done
 
 test-go:
 	$(GO) test -count=1 -timeout 20m ./...
+
+test-modules:
+	@for m in $(MODULES); do echo "== $$m"; (cd $$m && $(GO) test -count=1 -timeout 10m ./...) || exit 1; done
 
 ## bench: run the benchmarks whose figures go into docs/benchmarks.md
 bench:

@@ -16,7 +16,7 @@ require (
 	modernc.org/sqlite v1.62.0
 )
 
-require github.com/tetratelabs/wazero v1.12.0 // indirect
+require github.com/tetratelabs/wazero v1.12.0
 
 require (
 	github.com/andybalholm/brotli v1.1.0 // indirect

@@ -3,7 +3,8 @@
 //
 //	campagnon serve                         run the platform
 //	campagnon migrate up|down|status        manage the database schema
-//	campagnon territory create|list|show|disable|enable|epci
+//	campagnon territory create|list|show|disable|enable|epci|set-plugin
+//	campagnon plugin build|inspect|test|quote|keygen|sign
 //	campagnon commune QUERY                 look a commune up in the national referential
 //	campagnon config                        print the effective configuration
 //	campagnon version
@@ -45,7 +46,8 @@ func commands() []command {
 	return []command{
 		{"serve", "lance la plateforme (serveur web)", runServe},
 		{"migrate", "gère le schéma de la base : up, down, status", runMigrate},
-		{"territory", "gère les territoires : create, list, show, disable, enable, epci", runTerritory},
+		{"territory", "gère les territoires : create, list, show, disable, enable, epci, set-plugin", runTerritory},
+		{"plugin", "pour les intégrateurs : build, inspect, test, quote, keygen, sign", runPlugin},
 		{"commune", "cherche une commune dans le référentiel national", runCommune},
 		{"config", "affiche la configuration effective et ses clés", runConfig},
 		{"version", "affiche la version", func(_ context.Context, _ []string, out, _ io.Writer) error {

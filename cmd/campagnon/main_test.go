@@ -15,12 +15,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/campagnon/campagnon/core/pluginbuild"
 	"github.com/campagnon/campagnon/core/store/storetest"
 )
 
 // binary is the campagnon binary built once for these tests: they run it as
 // an operator would, with its exit code and output.
 var binary string
+
+// moduleDir holds the real plugins, built once, given to every command as
+// plugins.dir.
+var moduleDir string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "campagnon-cli")
@@ -35,9 +40,22 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "build campagnon:", err)
 		os.Exit(1)
 	}
+	moduleDir = filepath.Join(dir, "plugins")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	err = pluginbuild.Install(ctx, "../../plugins", pluginbuild.TestCacheDir(), moduleDir, "standard", "picardie-verte", "portes-de-sologne")
+	cancel()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "build the plugins:", err)
+		os.Exit(1)
+	}
 	code := m.Run()
 	_ = os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// pluginEnv points a command at the built plugins and a shared compiled-module cache.
+func pluginEnv() []string {
+	return []string{"CAMPAGNON_PLUGINS_DIR=" + moduleDir, "CAMPAGNON_PLUGINS_CACHE_DIR=" + filepath.Join(moduleDir, "compiled")}
 }
 
 // cli runs the binary with a configuration pointing at tg and returns its
@@ -54,6 +72,7 @@ func cli(t *testing.T, tg storetest.Target, args ...string) (int, string, string
 		"CAMPAGNON_DATABASE_POSTGRES_DSN="+tg.PostgresDSN,
 		"CAMPAGNON_LOG_LEVEL=warn",
 	)
+	cmd.Env = append(cmd.Env, pluginEnv()...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
@@ -199,6 +218,7 @@ func startServe(t testing.TB, dataDir string) (*exec.Cmd, string, time.Duration,
 	cmd := exec.Command(binary, "serve", "--addr", addr)
 	cmd.Dir = dataDir
 	cmd.Env = append(os.Environ(), "CAMPAGNON_DATA_DIR="+filepath.Join(dataDir, "data"), "CAMPAGNON_DATABASE_DRIVER=sqlite")
+	cmd.Env = append(cmd.Env, pluginEnv()...)
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	start := time.Now()

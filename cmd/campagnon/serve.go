@@ -6,6 +6,8 @@ import (
 	"io"
 	"net"
 	"time"
+
+	"github.com/campagnon/campagnon/core/app"
 )
 
 func runServe(ctx context.Context, args []string, _, errOut io.Writer) error {
@@ -28,9 +30,13 @@ func runServe(ctx context.Context, args []string, _, errOut io.Writer) error {
 		if err := a.Ready(ctx); err != nil {
 			return err
 		}
+		if err := a.StartRules(ctx); err != nil {
+			return err
+		}
 	} else if err := a.Bootstrap(ctx); err != nil {
 		return err
 	}
+	go refreshRules(ctx, a)
 	ln, err := net.Listen("tcp", a.Config.Server.Addr)
 	if err != nil {
 		return fmt.Errorf("écoute sur %s impossible (port déjà pris ? changez server.addr ou --addr) : %w", a.Config.Server.Addr, err)
@@ -50,4 +56,24 @@ func displayAddr(a net.Addr) string {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// rulesRefresh is how often a server rereads the territories' rules, so
+// that an assignment made elsewhere (another replica, the CLI) goes into
+// force without a restart.
+const rulesRefresh = 15 * time.Second
+
+func refreshRules(ctx context.Context, a *app.App) {
+	t := time.NewTicker(rulesRefresh)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := a.Rules.Refresh(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Error("refresh territory rules", "error", err)
+			}
+		}
+	}
 }

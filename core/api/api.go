@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/campagnon/campagnon/core/referential"
+	"github.com/campagnon/campagnon/core/rules"
 	"github.com/campagnon/campagnon/core/territory"
 )
 
@@ -15,6 +16,8 @@ import (
 type Deps struct {
 	// Territories manages territories.
 	Territories *territory.Service
+	// Rules runs each territory's plugin.
+	Rules *rules.Service
 }
 
 // Register adds the /api/v1 routes to app.
@@ -23,6 +26,14 @@ func Register(app fiber.Router, d Deps) {
 	t := territoriesHandler{svc: d.Territories}
 	v1.Get("/territories", t.list)
 	v1.Get("/territories/:slug", t.show)
+
+	r := rulesHandler{svc: d.Rules}
+	tv1 := v1.Group("/t/:territory")
+	tv1.Get("/rules", r.info)
+	tv1.Get("/categories", r.categories)
+	tv1.Get("/payment-modes", r.paymentModes)
+	tv1.Post("/quotes", r.quote)
+	tv1.Post("/listing-checks", r.checkListing)
 }
 
 type territoriesHandler struct {

@@ -5,18 +5,26 @@ package app
 
 import (
 	"context"
+	"crypto/ed25519"
 	"database/sql"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
 
 	"github.com/campagnon/campagnon/core/api"
 	"github.com/campagnon/campagnon/core/apperr"
 	"github.com/campagnon/campagnon/core/config"
 	"github.com/campagnon/campagnon/core/logging"
 	"github.com/campagnon/campagnon/core/metrics"
+	"github.com/campagnon/campagnon/core/pluginhost"
 	"github.com/campagnon/campagnon/core/referential"
+	"github.com/campagnon/campagnon/core/rules"
 	"github.com/campagnon/campagnon/core/schema"
 	"github.com/campagnon/campagnon/core/server"
 	"github.com/campagnon/campagnon/core/store"
@@ -37,6 +45,10 @@ type App struct {
 	Migrator *store.Migrator
 	// Territories manages territories.
 	Territories *territory.Service
+	// Plugins is the WebAssembly plugin host.
+	Plugins *pluginhost.Host
+	// Rules runs each territory's plugin.
+	Rules *rules.Service
 	// Metrics is the process's metric registry.
 	Metrics *metrics.Registry
 }
@@ -76,6 +88,17 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 		_ = s.Close()
 		return nil, fmt.Errorf("load migrations: %w", err)
 	}
+	host, err := pluginhost.New(ctx, pluginhost.Config{
+		CacheDir:          cfg.PluginCacheDir(),
+		MaxInstances:      cfg.Plugins.MaxInstances,
+		CallTimeout:       cfg.Plugins.CallTimeout,
+		RequireSignatures: cfg.Plugins.RequireSignatures,
+		TrustedKeys:       trustedKeys(cfg.Plugins.TrustedKeys),
+	}, log)
+	if err != nil {
+		_ = s.Close()
+		return nil, fmt.Errorf("start the plugin host: %w", err)
+	}
 	a := &App{
 		Config:      cfg,
 		Log:         log,
@@ -83,7 +106,10 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 		Store:       s,
 		Migrator:    store.NewMigrator(s, ms),
 		Territories: territory.NewService(s, ref),
+		Plugins:     host,
 	}
+	a.Rules = rules.NewService(s, host, a.Territories, ref, rules.Options{
+		ModuleDir: cfg.Plugins.Dir, Default: cfg.Plugins.Default, Logger: log.With("component", "rules")})
 	a.Metrics = metrics.New(a.poolStats)
 	return a, nil
 }
@@ -102,8 +128,20 @@ func (a *App) poolStats() map[string]sql.DBStats {
 	return map[string]sql.DBStats{"read": conv(st.Read), "write": conv(st.Write)}
 }
 
-// Bootstrap brings the database to the current schema and creates the
-// configured territories that do not exist yet.
+// trustedKeys decodes the configured keys; config.Load has validated them.
+func trustedKeys(b64 []string) []ed25519.PublicKey {
+	keys := make([]ed25519.PublicKey, 0, len(b64))
+	for _, k := range b64 {
+		if raw, err := base64.StdEncoding.DecodeString(k); err == nil && len(raw) == ed25519.PublicKeySize {
+			keys = append(keys, ed25519.PublicKey(raw))
+		}
+	}
+	return keys
+}
+
+// Bootstrap brings the database to the current schema, creates the
+// configured territories that do not exist yet with their plugins, and
+// loads every territory's rules into the plugin host.
 func (a *App) Bootstrap(ctx context.Context) error {
 	if _, err := a.Migrator.Up(ctx); err != nil { // the migrator logs each migration it applies
 		return MigrationError(err)
@@ -120,6 +158,32 @@ func (a *App) Bootstrap(ctx context.Context) error {
 			a.Log.InfoContext(ctx, "territory created", "epci", b.EPCI)
 		}
 	}
+	return a.StartRules(ctx)
+}
+
+// StartRules loads the default plugin and every territory's rules, and
+// gives the configured territories (territories.bootstrap) the plugin they
+// name when they have no rules yet.
+func (a *App) StartRules(ctx context.Context) error {
+	a.precompile(ctx)
+	if err := a.Rules.Start(ctx); err != nil {
+		return err
+	}
+	for _, b := range a.Config.Territories.Bootstrap {
+		if b.Plugin == "" {
+			continue
+		}
+		slug, err := a.Territories.SlugOfEPCI(ctx, b.EPCI)
+		if err != nil {
+			return err
+		}
+		if err := a.Rules.EnsureModule(ctx, slug, b.Plugin, "territories.bootstrap"); err != nil {
+			e := apperr.As(err)
+			return apperr.Wrap(err, e.Kind, e.Code,
+				fmt.Sprintf("territories.bootstrap, plugin %s de l'EPCI %s : %s", b.Plugin, b.EPCI, e.Message),
+				fmt.Sprintf("territories.bootstrap, plugin %s of EPCI %s: %s", b.Plugin, b.EPCI, e.MessageEN))
+		}
+	}
 	return nil
 }
 
@@ -134,6 +198,31 @@ func (a *App) Ready(ctx context.Context) error {
 		return MigrationError(err)
 	}
 	return nil
+}
+
+// precompile loads the default and the bootstrap modules into the plugin
+// host concurrently, so that a first start (cold compilation cache) costs
+// the slowest compilation rather than their sum. Errors are left to the
+// sequential steps that follow, which report them with their setting.
+func (a *App) precompile(ctx context.Context) {
+	names := []string{a.Config.Plugins.Default}
+	for _, b := range a.Config.Territories.Bootstrap {
+		if b.Plugin != "" {
+			names = append(names, b.Plugin)
+		}
+	}
+	var wg sync.WaitGroup
+	for _, name := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			wasm, err := os.ReadFile(filepath.Join(a.Config.Plugins.Dir, name+".wasm"))
+			if err == nil {
+				_, _ = a.Plugins.Load(ctx, wasm, nil)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // MigrationError gives schema problems a public message that says what to do.
@@ -155,11 +244,13 @@ func MigrationError(err error) error {
 // Server returns the HTTP server with every route registered.
 func (a *App) Server() *server.Server {
 	srv := server.New(a.Config.Server, server.Deps{Logger: a.Log, Metrics: a.Metrics, Ready: a.Ready})
-	api.Register(srv.App(), api.Deps{Territories: a.Territories})
+	api.Register(srv.App(), api.Deps{Territories: a.Territories, Rules: a.Rules})
 	return srv
 }
 
-// Close releases the database.
+// Close stops the plugin host and releases the database.
 func (a *App) Close() error {
-	return a.Store.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return errors.Join(a.Plugins.Close(ctx), a.Store.Close())
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,8 +15,30 @@ import (
 
 	"github.com/campagnon/campagnon/core/app"
 	"github.com/campagnon/campagnon/core/config"
+	"github.com/campagnon/campagnon/core/pluginbuild"
 	"github.com/campagnon/campagnon/core/store/storetest"
 )
+
+// moduleDir holds the real plugins, built once for the package.
+var moduleDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "campagnon-app-plugins")
+	if err != nil {
+		panic(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	err = pluginbuild.Install(ctx, "../../plugins", pluginbuild.TestCacheDir(), dir, "standard", "picardie-verte", "portes-de-sologne")
+	cancel()
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		panic(err)
+	}
+	moduleDir = dir
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
 
 // openApp returns a bootstrapped App on the target, closed when the test ends.
 func openApp(t *testing.T, tg storetest.Target, sets ...string) *app.App {
@@ -22,7 +46,8 @@ func openApp(t *testing.T, tg storetest.Target, sets ...string) *app.App {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	sets = append(sets, "database.driver="+tg.Driver, "database.sqlite_path="+tg.SQLitePath,
-		"database.postgres_dsn="+tg.PostgresDSN, "data_dir="+t.TempDir())
+		"database.postgres_dsn="+tg.PostgresDSN, "data_dir="+t.TempDir(),
+		"plugins.dir="+moduleDir, "plugins.cache_dir="+filepath.Join(moduleDir, "compiled"))
 	cfg, err := config.Load(config.Options{Sets: sets})
 	if err != nil {
 		t.Fatalf("config: %v", err)
@@ -40,9 +65,18 @@ func openApp(t *testing.T, tg storetest.Target, sets ...string) *app.App {
 
 func get(t *testing.T, a *app.App, path string) (int, string) {
 	t.Helper()
-	resp, err := a.Server().App().Test(httptest.NewRequest("GET", path, nil), 5000)
+	return do(t, a, "GET", path, "")
+}
+
+func do(t *testing.T, a *app.App, method, path, body string) (int, string) {
+	t.Helper()
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := a.Server().App().Test(req, 10000)
 	if err != nil {
-		t.Fatalf("GET %s: %v", path, err)
+		t.Fatalf("%s %s: %v", method, path, err)
 	}
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
@@ -109,6 +143,52 @@ func TestAPIScenarios(t *testing.T) {
 		for _, w := range []string{`route="/api/v1/territories/:slug",status="404"`, "campagnon_db_open_connections"} {
 			if !strings.Contains(metrics, w) {
 				t.Errorf("metrics lack %s", w)
+			}
+		}
+	})
+}
+
+// TestRulesAPI is the territory rules API as a table: each pilot serves its
+// own plugin's categories and quotes; bad input and refusals get clear answers.
+func TestRulesAPI(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, tg storetest.Target) {
+		a := openApp(t, tg)
+		tests := []struct {
+			method, path, body string
+			status             int
+			want               []string
+		}{
+			{"GET", "/api/v1/t/picardie-verte/rules", "", 200, []string{`"plugin_id":"cc.picardie-verte"`, `"module_hash":"`, `"default":false`}},
+			{"GET", "/api/v1/t/portes-de-sologne/rules", "", 200, []string{`"plugin_id":"cc.portes-de-sologne"`}},
+			{"GET", "/api/v1/t/portes-de-sologne/categories", "", 200, []string{`"id":"mobilite"`, `"label":"Mobilité et accompagnement"`, `"sap":{`}},
+			{"GET", "/api/v1/t/picardie-verte/payment-modes?category=mobilite&modality=resident", "", 200, []string{`"mode":"time_credits"`}},
+			{"GET", "/api/v1/t/picardie-verte/payment-modes?category=mobilite&provider_sap=peut-etre", "", 400, []string{`"code":"provider_sap_invalid"`}},
+			{"POST", "/api/v1/t/picardie-verte/quotes",
+				`{"category":"mobilite","modality":"resident","mode":"time_credits","minutes":45,"from_commune":"60623","to_commune":"60057"}`,
+				201, []string{`"plugin_id":"cc.picardie-verte"`, `"time_credit_minutes":45`, `"module_hash":"`, `"config_hash":"`}},
+			{"POST", "/api/v1/t/portes-de-sologne/quotes",
+				`{"category":"mobilite","modality":"resident","mode":"time_credits","minutes":45}`,
+				422, []string{`"error":{"code":"`}},
+			{"POST", "/api/v1/t/portes-de-sologne/quotes", `{"category":"mobilite","territory":"picardie-verte"}`, 400, []string{`"code":"body_unknown_field"`, "territory"}},
+			{"POST", "/api/v1/t/portes-de-sologne/quotes", `{"minutes":"une heure"}`, 400, []string{`"code":"body_wrong_type"`, "minutes"}},
+			{"POST", "/api/v1/t/portes-de-sologne/quotes", `{"category":`, 400, []string{`"code":"body_not_json"`}},
+			{"POST", "/api/v1/t/portes-de-sologne/quotes", ``, 400, []string{`"code":"body_empty"`}},
+			{"POST", "/api/v1/t/portes-de-sologne/quotes", `{} {}`, 400, []string{`"code":"body_trailing_data"`}},
+			{"POST", "/api/v1/t/nowhere/quotes", `{"category":"mobilite"}`, 404, []string{`"code":"territory_not_found"`}},
+			{"POST", "/api/v1/t/portes-de-sologne/listing-checks",
+				`{"kind":"offer","category":"petits-travaux","modality":"resident","title":"Tonte de pelouse","description":"Je tonds votre pelouse le samedi matin, tondeuse fournie.","modes":["free"],"price_kind":"free","commune":"45146"}`,
+				200, []string{`{`}},
+		}
+		for _, tt := range tests {
+			status, body := do(t, a, tt.method, tt.path, tt.body)
+			if status != tt.status {
+				t.Errorf("%s %s = %d, want %d: %s", tt.method, tt.path, status, tt.status, body)
+				continue
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("%s %s lacks %s: %s", tt.method, tt.path, w, body)
+				}
 			}
 		}
 	})

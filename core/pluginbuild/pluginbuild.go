@@ -168,3 +168,27 @@ func TestCacheDir() string {
 	}
 	return filepath.Join(os.TempDir(), "campagnon-plugins")
 }
+
+// Install builds (or takes from cacheDir) the named plugins of pluginsDir
+// (pluginsDir/<name>) and copies each to outDir/<name>.wasm, as `make
+// plugins` lays them out for plugins.dir. Tests use it to serve the real
+// plugins.
+func Install(ctx context.Context, pluginsDir, cacheDir, outDir string, names ...string) error {
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return fmt.Errorf("create plugin folder %s: %w", outDir, err)
+	}
+	for _, name := range names {
+		built, err := Cached(ctx, filepath.Join(pluginsDir, name), cacheDir, Options{})
+		if err != nil {
+			return err
+		}
+		data, err := os.ReadFile(built)
+		if err != nil {
+			return fmt.Errorf("read built plugin %s: %w", built, err)
+		}
+		if err := os.WriteFile(filepath.Join(outDir, name+".wasm"), data, 0o644); err != nil {
+			return fmt.Errorf("install plugin %s: %w", name, err)
+		}
+	}
+	return nil
+}

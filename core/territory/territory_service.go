@@ -328,6 +328,34 @@ func (s *Service) Get(ctx context.Context, slug string, includeDisabled bool) (*
 	return s.detail(t, codes), nil
 }
 
+// Lookup returns the territory named by slug, without its communes; a
+// disabled territory is found only when includeDisabled is set.
+func (s *Service) Lookup(ctx context.Context, slug string, includeDisabled bool) (*Territory, error) {
+	t, err := s.find(ctx, s.store.DB(), slug)
+	if err != nil {
+		return nil, err
+	}
+	if !includeDisabled && !t.Active() {
+		return nil, notFound(slug)
+	}
+	return t, nil
+}
+
+// SlugOfEPCI returns the slug of the EPCI's territory.
+func (s *Service) SlugOfEPCI(ctx context.Context, siren string) (string, error) {
+	var slug string
+	err := s.store.DB().NewSelect().Model((*Territory)(nil)).Column("slug").Where("epci_siren = ?", siren).Limit(1).Scan(ctx, &slug)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", apperr.New(apperr.KindNotFound, "territory_of_epci_missing",
+			fmt.Sprintf("L'EPCI %s n'a pas de territoire : créez-le avec « campagnon territory create --epci %s ».", siren, siren),
+			fmt.Sprintf("EPCI %s has no territory: create it with `campagnon territory create --epci %s`.", siren, siren))
+	}
+	if err != nil {
+		return "", fmt.Errorf("look up territory of EPCI %s: %w", siren, err)
+	}
+	return slug, nil
+}
+
 // SetStatus disables or re-enables a territory.
 func (s *Service) SetStatus(ctx context.Context, slug, status string) (*Territory, error) {
 	if status != StatusActive && status != StatusDisabled {

@@ -31,6 +31,22 @@ type Refusal struct {
 // never shown to a person.
 const RefusalConfigRequired = "config_required"
 
+// RefusalConfigInvalid is the refusal code a guest answers when it cannot
+// use the territory's configuration: the message says why, for the
+// territory's administrators. The host does not retry.
+const RefusalConfigInvalid = "config_invalid"
+
+// RefusalInvalidRequest is the refusal code of a request the guest cannot
+// read: not JSON, the wrong shape, an unreadable time, a configuration whose
+// bytes do not match their hash. The input is the host's responsibility, so
+// it is refused rather than treated as a fault of the plugin.
+const RefusalInvalidRequest = "invalid_request"
+
+// RefusalNotImplemented is the refusal code of an operation the plugin
+// does not implement (every operation export exists; the manifest's
+// Operations lists the implemented ones).
+const RefusalNotImplemented = "not_implemented"
+
 // Context comes with every request except describe: the current time and
 // the territory with its configuration. A plugin is a pure function of its
 // input: it reads no clock and keeps no state that changes its answers,

@@ -1,0 +1,4 @@
+package plugin
+
+// ResetRegistered undoes Register, for the test of a second Register.
+func ResetRegistered() { registered = nil }
