@@ -209,6 +209,9 @@ const REFUSE_PRICE = renderRefusal("price_not_allowed", "Un service gratuit n'a 
 const REFUSE_CONFIG_REQUIRED = renderRefusal("config_required",
   "Ce plugin n'a pas cette configuration : renvoyez la demande avec la configuration.",
   "This plugin does not hold this configuration: resend the request with it.");
+const REFUSE_HASH_MISMATCH = renderRefusal("invalid_request",
+  "Demande invalide : la configuration ne correspond pas à son empreinte (context.config_hash).",
+  "Invalid request: the configuration does not match its hash (context.config_hash).");
 const REFUSE_NOT_A_REQUEST = renderRefusal("invalid_request",
   "Demande invalide : le contexte (context.config_hash) manque ou est mal formé.",
   "Invalid request: the context (context.config_hash) is missing or malformed.");
@@ -392,8 +395,8 @@ function scan(ptr: usize, len: usize): void {
 // Every input but describe's carries context.config_hash, and context.config
 // unless the host already sent that configuration to this instance. Even a
 // plugin that reads no configuration follows the protocol: it checks that
-// the configuration's SHA-256 is the hash (a mismatch is a fault: the export
-// traps), remembers the hashes it was sent, and answers the refusal
+// the configuration's SHA-256 is the hash (a mismatch gets the refusal
+// invalid_request), remembers the hashes it was sent, and answers the refusal
 // config_required for a hash it does not hold, so that the host resends the
 // request with the configuration. An input without a valid hash is not an
 // ABI request: it gets the refusal invalid_request.
@@ -419,7 +422,7 @@ function checkContext(): i64 {
   for (let i: usize = 0; i < 32; i++) {
     const b = <i32>load<u8>(digest + i);
     if (<i32>load<u8>(vHash + 1 + 2 * i) != HEX.charCodeAt(b >> 4) || <i32>load<u8>(vHash + 2 + 2 * i) != HEX.charCodeAt(b & 15)) {
-      unreachable(); // the configuration is not the one its hash names: a fault
+      return REFUSE_HASH_MISMATCH; // the configuration is not the one its hash names: the caller's mistake
     }
   }
   remember(slot, vHash, vConfig, n);
