@@ -146,7 +146,7 @@ func TestTerritoryCommands(t *testing.T) {
 			{args: []string{"territory", "enable", "vierzon-essai"}, stdout: []string{"actif"}},
 			{args: []string{"territory", "show", "nowhere"}, code: 2, stderr: []string{"introuvable"}},
 			{args: []string{"territory", "frobnicate"}, code: 2, stderr: []string{"sous-commande inconnue"}},
-			{args: []string{"migrate", "down"}, stdout: []string{"0002", "annulée"}},
+			{args: []string{"migrate", "down"}, stdout: []string{"0003", "annulée"}},
 			{args: []string{"migrate", "status"}, stdout: []string{"en attente"}},
 		})
 	})

@@ -95,10 +95,21 @@ func pluginBuild(ctx context.Context, args []string, out, errOut io.Writer) erro
 	return nil
 }
 
-// quietHost starts a plugin host for a command, in memory only.
-func quietHost(ctx context.Context, errOut io.Writer) (*pluginhost.Host, error) {
+// quietHost starts a plugin host for a command, with the compiled-module
+// cache of the user and the trusted keys given (base64 ed25519).
+func quietHost(ctx context.Context, errOut io.Writer, keys []string) (*pluginhost.Host, error) {
 	log := slog.New(slog.NewTextHandler(errOut, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	return pluginhost.New(ctx, pluginhost.Config{CacheDir: filepath.Join(pluginbuild.TestCacheDir(), "compiled")}, log)
+	cfg := pluginhost.Config{CacheDir: filepath.Join(pluginbuild.TestCacheDir(), "compiled")}
+	for _, k := range keys {
+		raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(k))
+		if err != nil || len(raw) != ed25519.PublicKeySize {
+			return nil, apperr.New(apperr.KindInvalid, "trusted_key_invalid",
+				fmt.Sprintf("Clé %q refusée : une clé publique ed25519 en base64 (le contenu d'un fichier .pub) est attendue.", k),
+				fmt.Sprintf("Key %q refused: a base64 ed25519 public key (a .pub file's content) is expected.", k))
+		}
+		cfg.TrustedKeys = append(cfg.TrustedKeys, ed25519.PublicKey(raw))
+	}
+	return pluginhost.New(ctx, cfg, log)
 }
 
 // loadFile reads and loads a module, with its signature FILE.sig when present.
@@ -131,8 +142,10 @@ func asPluginError(err error, target **pluginhost.Error) bool {
 }
 
 func pluginInspect(ctx context.Context, args []string, out, errOut io.Writer) error {
-	fs, _ := newFlags("plugin inspect", "plugin inspect FICHIER.wasm [--json]", errOut)
+	fs, _ := newFlags("plugin inspect", "plugin inspect FICHIER.wasm [--json] [--trusted-key CLÉ]", errOut)
 	asJSON := fs.Bool("json", false, "sortie JSON")
+	var keys multiFlag
+	fs.Var(&keys, "trusted-key", "clé publique (base64) qui vérifie la signature FICHIER.wasm.sig (répétable)")
 	pos, err := parse(fs, args, 1)
 	if err != nil {
 		return err
@@ -154,29 +167,42 @@ func pluginInspect(ctx context.Context, args []string, out, errOut io.Writer) er
 	}
 	sum := sha256.Sum256(wasm)
 	report := struct {
-		File     string            `json:"file"`
-		Size     int               `json:"size"`
-		SHA256   string            `json:"sha256"`
-		Signed   bool              `json:"signed"`
-		ABI      string            `json:"abi"`
-		Exports  []wasmfile.Export `json:"exports"`
-		Imports  []wasmfile.Import `json:"imports"`
-		Manifest *abi.Manifest     `json:"manifest,omitempty"`
-		Verdict  string            `json:"verdict"`
+		File      string            `json:"file"`
+		Size      int               `json:"size"`
+		SHA256    string            `json:"sha256"`
+		Signature string            `json:"signature"`
+		ABI       string            `json:"abi"`
+		Exports   []wasmfile.Export `json:"exports"`
+		Imports   []wasmfile.Import `json:"imports"`
+		Manifest  *abi.Manifest     `json:"manifest,omitempty"`
+		Verdict   string            `json:"verdict"`
 	}{File: pos[0], Size: len(wasm), SHA256: hex.EncodeToString(sum[:]), Exports: shape.Exports, Imports: shape.Imports}
 	_, statErr := os.Stat(pos[0] + ".sig")
-	report.Signed = statErr == nil
+	switch {
+	case statErr != nil:
+		report.Signature = "absente"
+	case len(keys) == 0:
+		report.Signature = "présente, non vérifiée (donnez --trusted-key)"
+	}
 	for _, e := range shape.Exports {
 		if strings.HasPrefix(e.Name, abi.VersionExportPrefix) {
 			report.ABI = strings.TrimPrefix(e.Name, abi.VersionExportPrefix)
 		}
 	}
-	h, err := quietHost(ctx, errOut)
+	h, err := quietHost(ctx, errOut, keys)
 	if err != nil {
 		return err
 	}
 	defer h.Close(context.Background())
-	if m, _, err := loadFile(ctx, h, pos[0]); err != nil {
+	m, _, err := loadFile(ctx, h, pos[0])
+	if report.Signature == "" { // present, and checked against the keys given
+		report.Signature = "valide"
+		var pe *pluginhost.Error
+		if errors.As(err, &pe) && pe.Kind == pluginhost.KindBadSignature {
+			report.Signature = "invalide"
+		}
+	}
+	if err != nil {
 		report.Verdict = "refusé : " + apperr.As(err).Message
 	} else {
 		man := m.Manifest()
@@ -187,8 +213,8 @@ func pluginInspect(ctx context.Context, args []string, out, errOut io.Writer) er
 		return writeJSON(out, report)
 	}
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "fichier\t%s\ntaille\t%d octets\nsha256\t%s\nsigné\t%v\nABI\tv%s\nverdict\t%s\n",
-		report.File, report.Size, report.SHA256, report.Signed, report.ABI, report.Verdict)
+	fmt.Fprintf(tw, "fichier\t%s\ntaille\t%d octets\nsha256\t%s\nsignature\t%s\nABI\tv%s\nverdict\t%s\n",
+		report.File, report.Size, report.SHA256, report.Signature, report.ABI, report.Verdict)
 	if report.Manifest != nil {
 		m := report.Manifest
 		fmt.Fprintf(tw, "plugin\t%s %s — %s\nopérations\t%s\n", m.ID, m.Version, m.Name, strings.Join(m.Operations, ", "))
@@ -211,8 +237,10 @@ func pluginInspect(ctx context.Context, args []string, out, errOut io.Writer) er
 }
 
 func pluginTest(ctx context.Context, args []string, out, errOut io.Writer) error {
-	fs, _ := newFlags("plugin test", "plugin test DOSSIER|FICHIER.wasm [--golden DOSSIER]", errOut)
+	fs, _ := newFlags("plugin test", "plugin test DOSSIER|FICHIER.wasm [--golden DOSSIER] [--trusted-key CLÉ]", errOut)
 	goldenDir := fs.String("golden", "", "dossier des cas de référence (défaut : DOSSIER/testdata/golden)")
+	var keys multiFlag
+	fs.Var(&keys, "trusted-key", "clé publique (base64) qui vérifie la signature FICHIER.wasm.sig (répétable)")
 	pos, err := parse(fs, args, 1)
 	if err != nil {
 		return err
@@ -240,7 +268,7 @@ func pluginTest(ctx context.Context, args []string, out, errOut io.Writer) error
 	if err != nil {
 		return apperr.Wrap(err, apperr.KindInvalid, "plugin_golden_unreadable", "Cas de référence illisibles : "+err.Error(), "Unreadable golden cases: "+err.Error())
 	}
-	h, err := quietHost(ctx, errOut)
+	h, err := quietHost(ctx, errOut, keys)
 	if err != nil {
 		return err
 	}
@@ -276,7 +304,9 @@ func pluginTest(ctx context.Context, args []string, out, errOut io.Writer) error
 }
 
 func pluginQuote(ctx context.Context, args []string, out, errOut io.Writer) error {
-	fs, _ := newFlags("plugin quote", "plugin quote FICHIER.wasm --input DEMANDE.json [--plugin-config CONFIG.json]", errOut)
+	fs, _ := newFlags("plugin quote", "plugin quote FICHIER.wasm --input DEMANDE.json [--plugin-config CONFIG.json] [--trusted-key CLÉ]", errOut)
+	var keys multiFlag
+	fs.Var(&keys, "trusted-key", "clé publique (base64) qui vérifie la signature FICHIER.wasm.sig (répétable)")
 	input := fs.String("input", "", "demande de devis (JSON de abi.QuoteRequest ; context.now et config_hash remplis si absents)")
 	configFile := fs.String("plugin-config", "", "configuration du territoire (JSON) ; défaut : celle de la demande, ou {}")
 	pos, err := parse(fs, args, 1)
@@ -323,7 +353,7 @@ func pluginQuote(ctx context.Context, args []string, out, errOut io.Writer) erro
 	if err := req.Check(); err != nil {
 		return apperr.Wrap(err, apperr.KindInvalid, "quote_input_invalid", "Demande invalide : "+err.Error(), "Invalid request: "+err.Error())
 	}
-	h, err := quietHost(ctx, errOut)
+	h, err := quietHost(ctx, errOut, keys)
 	if err != nil {
 		return err
 	}
@@ -363,20 +393,22 @@ func pluginKeygen(args []string, out, errOut io.Writer) error {
 		fmt.Fprintln(errOut, "erreur : indiquez --out PRÉFIXE")
 		return errUsage
 	}
+	for _, ext := range []string{".key", ".pub"} {
+		if _, err := os.Stat(*prefix + ext); err == nil {
+			return apperr.New(apperr.KindConflict, "key_exists",
+				fmt.Sprintf("%s%s existe déjà : choisissez un autre préfixe (rien n'a été écrit).", *prefix, ext),
+				fmt.Sprintf("%s%s already exists: choose another prefix (nothing written).", *prefix, ext))
+		}
+	}
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		return fmt.Errorf("generate key: %w", err)
 	}
-	if _, err := os.Stat(*prefix + ".key"); err == nil {
-		return apperr.New(apperr.KindConflict, "key_exists",
-			fmt.Sprintf("%s.key existe déjà : choisissez un autre préfixe (rien n'a été écrit).", *prefix),
-			fmt.Sprintf("%s.key already exists: choose another prefix (nothing written).", *prefix))
-	}
-	if err := os.WriteFile(*prefix+".key", []byte(base64.StdEncoding.EncodeToString(priv)+"\n"), 0o600); err != nil {
+	if err := writeNew(*prefix+".key", []byte(base64.StdEncoding.EncodeToString(priv)+"\n"), 0o600); err != nil {
 		return fmt.Errorf("write private key: %w", err)
 	}
 	pubText := base64.StdEncoding.EncodeToString(pub)
-	if err := os.WriteFile(*prefix+".pub", []byte(pubText+"\n"), 0o644); err != nil {
+	if err := writeNew(*prefix+".pub", []byte(pubText+"\n"), 0o644); err != nil {
 		return fmt.Errorf("write public key: %w", err)
 	}
 	fmt.Fprintf(out, "Clé privée : %s.key (à garder secrète)\nClé publique : %s.pub\nPour l'accepter : plugins.trusted_keys: [\"%s\"]\n", *prefix, *prefix, pubText)
@@ -414,4 +446,17 @@ func pluginSign(args []string, out, errOut io.Writer) error {
 	}
 	fmt.Fprintf(out, "Signature écrite : %s.sig\n", pos[0])
 	return nil
+}
+
+// writeNew writes a file that must not exist yet.
+func writeNew(path string, data []byte, perm os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
 }

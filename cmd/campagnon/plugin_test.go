@@ -40,7 +40,8 @@ func TestPluginCommands(t *testing.T) {
 		{args: []string{"plugin", "keygen", "--out", keyPrefix}, stdout: []string{"equipe.key", "plugins.trusted_keys"}},
 		{args: []string{"plugin", "keygen", "--out", keyPrefix}, code: 2, stderr: []string{"existe déjà"}},
 		{args: []string{"plugin", "sign", wasm, "--key", keyPrefix + ".key"}, stdout: []string{"minimal.wasm.sig"}},
-		{args: []string{"plugin", "inspect", wasm, "--json"}, stdout: []string{`"signed": true`}},
+		{args: []string{"plugin", "inspect", wasm, "--json"}, stdout: []string{`"signature": "présente, non vérifiée`, "accepté"}},
+		{args: []string{"plugin", "quote", wasm, "--input", request}, stdout: []string{`"mode": "free"`}},
 		{args: []string{"plugin", "frobnicate"}, code: 2, stderr: []string{"sous-commande inconnue"}},
 	})
 }
@@ -81,7 +82,13 @@ func TestSignaturesRequired(t *testing.T) {
 	}
 	_, _ = f.Write([]byte{0x00, 0x04, 0x01, 'x', 'y', 'z'})
 	_ = f.Close()
-	require := []string{"--set", "plugins.require_signatures=true", "--set", "plugins.trusted_keys=" + strings.TrimSpace(string(pub))}
+	key := strings.TrimSpace(string(pub))
+	require := []string{"--set", "plugins.require_signatures=true", "--set", "plugins.trusted_keys=" + key}
+	runSteps(t, tg, []step{
+		{args: []string{"plugin", "inspect", signed, "--json", "--trusted-key", key}, stdout: []string{`"signature": "valide"`, "accepté"}},
+		{args: []string{"plugin", "inspect", tampered, "--json", "--trusted-key", key}, stdout: []string{`"signature": "invalide"`, "refusé"}},
+		{args: []string{"plugin", "inspect", unsigned, "--json", "--trusted-key", key}, stdout: []string{`"signature": "absente"`}},
+	})
 	runSteps(t, tg, []step{
 		{args: []string{"migrate", "up"}},
 		{args: []string{"territory", "create", "--epci", "200000933"}},

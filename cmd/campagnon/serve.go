@@ -13,7 +13,7 @@ import (
 func runServe(ctx context.Context, args []string, _, errOut io.Writer) error {
 	fs, c := newFlags("serve", "serve [--config FICHIER] [--set clé=valeur] [--addr ADRESSE] [--no-migrate]", errOut)
 	addr := fs.String("addr", "", "adresse d'écoute, raccourci de --set server.addr=…")
-	noMigrate := fs.Bool("no-migrate", false, "ne pas migrer ni créer les territoires configurés au démarrage (la base doit être à jour)")
+	noMigrate := fs.Bool("no-migrate", false, "ne pas migrer ni créer les territoires configurés au démarrage (la base doit être à jour) ; les plugins des territoires existants sont chargés")
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
 	}

@@ -221,9 +221,9 @@ func territorySetPlugin(ctx context.Context, args []string, out, errOut io.Write
 		return err
 	}
 	defer a.Close()
-	var info *rules.ModuleInfo
+	var res *rules.Info
 	if *module != "" {
-		info, err = a.Rules.InstallFile(ctx, *module)
+		res, err = a.Rules.AssignFile(ctx, pos[0], *module, config, "cli:"+currentUser())
 	} else {
 		var wasm, sig []byte
 		if wasm, err = os.ReadFile(*file); err != nil {
@@ -235,12 +235,8 @@ func territorySetPlugin(ctx context.Context, args []string, out, errOut io.Write
 				return err
 			}
 		}
-		info, err = a.Rules.Install(ctx, wasm, sig)
+		res, err = a.Rules.InstallAndAssign(ctx, pos[0], wasm, sig, config, "cli:"+currentUser())
 	}
-	if err != nil {
-		return err
-	}
-	res, err := a.Rules.Assign(ctx, pos[0], info.Hash, config, "cli:"+currentUser())
 	if err != nil {
 		return err
 	}

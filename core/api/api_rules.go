@@ -112,15 +112,33 @@ func jsonError(err error) error {
 			fmt.Sprintf("Unreadable JSON at byte %d: check the syntax.", syntax.Offset))
 	case errors.As(err, &typ):
 		return apperr.Wrap(err, apperr.KindInvalid, "body_wrong_type",
-			fmt.Sprintf("Le champ %q attend un(e) %s.", typ.Field, typ.Type),
+			fmt.Sprintf("Le champ %q attend %s.", typ.Field, frenchType(typ.Type.Kind().String())),
 			fmt.Sprintf("Field %q expects a %s.", typ.Field, typ.Type))
 	case bytes.HasPrefix([]byte(err.Error()), []byte("json: unknown field ")):
 		field := err.Error()[len("json: unknown field "):]
 		return apperr.Wrap(err, apperr.KindInvalid, "body_unknown_field",
-			fmt.Sprintf("Champ inconnu %s : retirez-le (voir /api/v1/openapi.json).", field),
+			fmt.Sprintf("Champ inconnu %s : retirez-le.", field),
 			fmt.Sprintf("Unknown field %s: remove it.", field))
 	default:
 		return apperr.Wrap(err, apperr.KindInvalid, "body_invalid",
 			"Corps de requête JSON invalide.", "Invalid JSON request body.")
+	}
+}
+
+// frenchType names a JSON value's expected kind for people.
+func frenchType(kind string) string {
+	switch kind {
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
+		return "un nombre entier"
+	case "float32", "float64":
+		return "un nombre"
+	case "bool":
+		return "true ou false"
+	case "string":
+		return "un texte entre guillemets"
+	case "slice", "array":
+		return "une liste [ … ]"
+	default:
+		return "un objet { … }"
 	}
 }

@@ -174,6 +174,12 @@ func (a *App) StartRules(ctx context.Context) error {
 			continue
 		}
 		slug, err := a.Territories.SlugOfEPCI(ctx, b.EPCI)
+		if apperr.KindOf(err) == apperr.KindNotFound {
+			// serve --no-migrate does not create territories: one not
+			// created yet gets its plugin when it is.
+			a.Log.WarnContext(ctx, "bootstrap territory absent; its plugin is not assigned", "epci", b.EPCI, "plugin", b.Plugin)
+			continue
+		}
 		if err != nil {
 			return err
 		}

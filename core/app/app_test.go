@@ -177,7 +177,7 @@ func TestRulesAPI(t *testing.T) {
 			{"POST", "/api/v1/t/nowhere/quotes", `{"category":"mobilite"}`, 404, []string{`"code":"territory_not_found"`}},
 			{"POST", "/api/v1/t/portes-de-sologne/listing-checks",
 				`{"kind":"offer","category":"petits-travaux","modality":"resident","title":"Tonte de pelouse","description":"Je tonds votre pelouse le samedi matin, tondeuse fournie.","modes":["free"],"price_kind":"free","commune":"45146"}`,
-				200, []string{`{`}},
+				200, []string{`"warnings"`}},
 		}
 		for _, tt := range tests {
 			status, body := do(t, a, tt.method, tt.path, tt.body)
@@ -192,6 +192,45 @@ func TestRulesAPI(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestHostilePluginThroughTheAPI gives one territory a hostile module (the
+// plugin host's test guest): its faults answer 503 with a message, nothing
+// is stored, and the other territories keep serving.
+func TestHostilePluginThroughTheAPI(t *testing.T) {
+	a := openApp(t, storetest.New(t, "sqlite"))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	hostile, err := pluginbuild.Cached(ctx, "../pluginhost/testdata/guests/hostile", pluginbuild.TestCacheDir(), pluginbuild.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wasm, err := os.ReadFile(hostile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Rules.InstallAndAssign(ctx, "portes-de-sologne", wasm, nil, nil, "test"); err != nil {
+		t.Fatalf("assign the hostile module: %v", err)
+	}
+	for _, category := range []string{"loop", "panic", "bad-total", "huge", "not-json"} {
+		status, body := do(t, a, "POST", "/api/v1/t/portes-de-sologne/quotes",
+			`{"category":"`+category+`","modality":"resident","mode":"free","minutes":30}`)
+		if status != 503 || !strings.Contains(body, `"code":"plugin_`) {
+			t.Errorf("hostile %s: %d %s, want 503 with a plugin error", category, status, body)
+		}
+	}
+	n, err := a.Store.DB().NewSelect().TableExpr("quotes").Count(ctx)
+	if err != nil || n != 0 {
+		t.Errorf("%d quotes stored from a hostile plugin (%v)", n, err)
+	}
+	status, body := do(t, a, "POST", "/api/v1/t/picardie-verte/quotes",
+		`{"category":"mobilite","modality":"resident","mode":"time_credits","minutes":45}`)
+	if status != 201 {
+		t.Errorf("another territory after the faults: %d %s", status, body)
+	}
+	if status, _ := get(t, a, "/readyz"); status != 200 {
+		t.Errorf("readyz after the faults = %d", status)
+	}
 }
 
 // TestNotReadyOnNewerSchema simulates a database migrated by a newer

@@ -112,6 +112,7 @@ func TestSignatures(t *testing.T) {
 
 	strict, _ := newHost(t, Config{RequireSignatures: true, TrustedKeys: []ed25519.PublicKey{pub}})
 	lax, _ := newHost(t, Config{})
+	checking, _ := newHost(t, Config{TrustedKeys: []ed25519.PublicKey{pub}})
 	cases := []struct {
 		name string
 		h    *Host
@@ -125,7 +126,9 @@ func TestSignatures(t *testing.T) {
 		{"tampered module", strict, tampered, sig, false},
 		{"malformed signature", strict, good, sig[:10], false},
 		{"unsigned, not required", lax, good, nil, true},
-		{"signed, no trusted key", lax, good, sig, false},
+		{"signed, nothing to check it against: the signature is ignored", lax, good, sig, true},
+		{"not required, but a given signature is checked when keys are trusted", checking, good, Sign(otherPriv, good), false},
+		{"not required, trusted signature", checking, good, sig, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

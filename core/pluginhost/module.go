@@ -87,6 +87,11 @@ func (m *Module) Manifest() abi.Manifest { return m.manifest }
 // manifest's id and version, what a stored decision records.
 func (m *Module) Hash() string { return m.hash }
 
+// Closed reports whether the module was closed (replaced and drained, or
+// its host closed): it serves no more calls, and Load of its bytes starts
+// it afresh.
+func (m *Module) Closed() bool { return m.state.Load()&closedBit != 0 }
+
 // Size returns the size of the module's bytes.
 func (m *Module) Size() int { return m.size }
 

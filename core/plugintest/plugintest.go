@@ -124,13 +124,72 @@ func Run(ctx context.Context, m *pluginhost.Module, cases []Case) *Report {
 	return r
 }
 
-// golden calls the case's operation and compares envelopes as JSON values.
+// golden calls the case's operation, checks the answer as the host checks
+// it in service (a quote whose lines do not add up fails even if its golden
+// file says so), and compares envelopes as JSON values.
 func golden(ctx context.Context, m *pluginhost.Module, c Case) error {
 	out, err := m.Call(ctx, c.Op, c.Input)
 	if err != nil {
 		return fmt.Errorf("%s failed: %w", c.Op, err)
 	}
+	if err := CheckAnswer(c.Op, c.Input, out); err != nil {
+		return err
+	}
 	return sameJSON(out, c.Output)
+}
+
+// CheckAnswer applies the ABI's checks to an operation's envelope, with
+// the request it answers: the same checks the host applies to every answer
+// it uses.
+func CheckAnswer(op abi.Op, input, out []byte) error {
+	var env abi.Envelope
+	if err := json.Unmarshal(out, &env); err != nil {
+		return fmt.Errorf("the answer is not an envelope: %w", err)
+	}
+	if err := env.Check(); err != nil {
+		return fmt.Errorf("the envelope breaks the ABI: %w", err)
+	}
+	if !env.OK {
+		return nil // a refusal: Envelope.Check checked it
+	}
+	var err error
+	switch op {
+	case abi.OpDescribe:
+		var res abi.Manifest
+		if err = json.Unmarshal(env.Result, &res); err == nil {
+			err = res.Check()
+		}
+	case abi.OpCategories:
+		var res abi.Categories
+		if err = json.Unmarshal(env.Result, &res); err == nil {
+			err = res.Check()
+		}
+	case abi.OpPaymentModes:
+		var req abi.PaymentModesRequest
+		var res abi.PaymentModes
+		if err = json.Unmarshal(input, &req); err == nil {
+			if err = json.Unmarshal(env.Result, &res); err == nil {
+				err = res.Check(&req)
+			}
+		}
+	case abi.OpQuote:
+		var req abi.QuoteRequest
+		var res abi.Quote
+		if err = json.Unmarshal(input, &req); err == nil {
+			if err = json.Unmarshal(env.Result, &res); err == nil {
+				err = res.Check(&req)
+			}
+		}
+	case abi.OpValidateListing:
+		var res abi.ListingVerdict
+		if err = json.Unmarshal(env.Result, &res); err == nil {
+			err = res.Check()
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("the %s answer breaks the ABI (the host would refuse it): %w", op, err)
+	}
+	return nil
 }
 
 // sameJSON compares two JSON documents as values.

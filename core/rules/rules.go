@@ -60,8 +60,9 @@ type Service struct {
 	slots *pluginhost.Slots
 
 	mu       sync.RWMutex
-	bindings map[string]*binding // configuration by territory slug
-	fallback *binding            // the default module's (empty) configuration
+	bindings map[string]*binding           // configuration by territory slug
+	fallback *binding                      // the default module's (empty) configuration
+	modules  map[string]*pluginhost.Module // loaded modules by hash, to skip rereading them
 }
 
 // defaultSlot names the binding of the default module; no slug can take it.
@@ -75,6 +76,10 @@ type binding struct {
 	configHash string
 	updatedAt  time.Time
 	territory  abi.Territory
+	// broken is set when the territory's assigned module cannot be loaded:
+	// its calls then fail (closed) with this error instead of falling back
+	// to another plugin's rules.
+	broken error
 }
 
 // NewService returns a Service. Start loads the stored rules.
@@ -84,7 +89,7 @@ func NewService(s *store.Store, host *pluginhost.Host, ts *territory.Service, re
 		log = slog.Default()
 	}
 	return &Service{store: s, host: host, territories: ts, ref: ref, opts: o, log: log,
-		now: func() time.Time { return time.Now().UTC() }, bindings: map[string]*binding{}, slots: pluginhost.NewSlots()}
+		now: func() time.Time { return time.Now().UTC() }, bindings: map[string]*binding{}, slots: pluginhost.NewSlots(), modules: map[string]*pluginhost.Module{}}
 }
 
 // HashConfig returns the lowercase hex SHA-256 of a configuration's bytes,

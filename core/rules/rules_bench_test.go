@@ -225,7 +225,7 @@ func BenchmarkStandardLoad(b *testing.B) {
 // TestMemoryWith1255Territories configures every EPCI of France as a
 // territory on the standard plugin, each with a configuration of its own,
 // quotes once in each, and reports the process's memory. Target ≤ 300 MiB.
-// It is a measurement with a bound, run with -run Memory1255 (make bench);
+// It is a measurement with a bound and runs with the tests (about 15 s);
 // under -short it is skipped with this message.
 func TestMemoryWith1255Territories(t *testing.T) {
 	if testing.Short() {

@@ -1,11 +1,13 @@
 package rules
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -14,7 +16,6 @@ import (
 
 	"github.com/campagnon/campagnon/core/apperr"
 	"github.com/campagnon/campagnon/core/pluginhost"
-	"github.com/campagnon/campagnon/core/store"
 	"github.com/campagnon/campagnon/core/territory"
 	"github.com/campagnon/campagnon/sdk/abi"
 )
@@ -39,8 +40,27 @@ type ModuleInfo struct {
 
 // Install checks a module in the plugin host (format, ABI, imports,
 // signature, manifest) and stores it, content-addressed. Installing the
-// same bytes again is a no-op.
+// same bytes again is a no-op, except that a signature given now is kept
+// (so that turning signatures on later finds it).
 func (s *Service) Install(ctx context.Context, wasm, signature []byte) (*ModuleInfo, error) {
+	m, err := s.load(ctx, wasm, signature)
+	if err != nil {
+		return nil, err
+	}
+	var info *ModuleInfo
+	err = s.store.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		info, err = s.storeModule(ctx, tx, m, wasm, signature)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return info, nil
+}
+
+// load checks a module's size and loads it in the host.
+func (s *Service) load(ctx context.Context, wasm, signature []byte) (*pluginhost.Module, error) {
 	if len(wasm) > maxModuleBytes {
 		return nil, apperr.New(apperr.KindTooLarge, "plugin_module_too_large",
 			fmt.Sprintf("Module trop volumineux (%d octets, au plus %d).", len(wasm), maxModuleBytes),
@@ -50,40 +70,72 @@ func (s *Service) Install(ctx context.Context, wasm, signature []byte) (*ModuleI
 	if err != nil {
 		return nil, mapError(err)
 	}
+	s.mu.Lock()
+	s.modules[m.Hash()] = m
+	s.mu.Unlock()
+	return m, nil
+}
+
+// storeModule writes a loaded module's row in tx unless it exists; a
+// signature given for an existing row without one is added.
+func (s *Service) storeModule(ctx context.Context, tx bun.Tx, m *pluginhost.Module, wasm, signature []byte) (*ModuleInfo, error) {
 	man := m.Manifest()
 	info := &ModuleInfo{Hash: m.Hash(), PluginID: man.ID, Version: man.Version, Size: len(wasm)}
+	var existing moduleRow
+	err := tx.NewSelect().Model(&existing).Column("hash", "signature").Where("hash = ?", info.Hash).Limit(1).Scan(ctx)
+	switch {
+	case err == nil:
+		if len(signature) > 0 && !bytes.Equal(existing.Signature, signature) {
+			if _, err := tx.NewUpdate().Model((*moduleRow)(nil)).Set("signature = ?", signature).Where("hash = ?", info.Hash).Exec(ctx); err != nil {
+				return nil, fmt.Errorf("store the signature of plugin module %s@%s: %w", man.ID, man.Version, err)
+			}
+		}
+		return info, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return nil, fmt.Errorf("look up plugin module %s: %w", info.Hash, err)
+	}
 	manifest, err := json.Marshal(man)
 	if err != nil {
 		return nil, fmt.Errorf("encode manifest of %s: %w", man.ID, err)
 	}
 	row := &moduleRow{Hash: info.Hash, PluginID: man.ID, Version: man.Version, ABI: man.ABI, Size: len(wasm),
 		Wasm: wasm, Signature: signature, Manifest: string(manifest), CreatedAt: s.now()}
-	err = s.store.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		exists, err := tx.NewSelect().Model((*moduleRow)(nil)).Where("hash = ?", info.Hash).Exists(ctx)
-		if err != nil || exists {
-			return err
-		}
-		info.New = true
-		_, err = tx.NewInsert().Model(row).Exec(ctx)
-		return err
-	})
-	if err != nil && !store.IsUniqueViolation(err) {
+	if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
 		return nil, fmt.Errorf("store plugin module %s@%s: %w", man.ID, man.Version, err)
 	}
+	info.New = true
 	return info, nil
 }
 
 // InstallFile installs the named module of the module folder.
 func (s *Service) InstallFile(ctx context.Context, name string) (*ModuleInfo, error) {
-	wasm, err := s.readModuleFile(name)
+	wasm, sig, err := s.readModule(name)
 	if err != nil {
 		return nil, err
 	}
-	var sig []byte
-	if b, err := s.readSignatureFile(name); err == nil {
-		sig = b
-	}
 	return s.Install(ctx, wasm, sig)
+}
+
+// AssignFile gives a territory the named module of the module folder with
+// a configuration, checking everything before writing anything.
+func (s *Service) AssignFile(ctx context.Context, slug, name string, config []byte, actor string) (*Info, error) {
+	wasm, sig, err := s.readModule(name)
+	if err != nil {
+		return nil, err
+	}
+	return s.InstallAndAssign(ctx, slug, wasm, sig, config, actor)
+}
+
+// readModule reads a named module and its signature file, if any.
+func (s *Service) readModule(name string) (wasm, sig []byte, err error) {
+	if wasm, err = s.readModuleFile(name); err != nil {
+		return nil, nil, err
+	}
+	sig, err = s.readSignatureFile(name)
+	if errors.Is(err, os.ErrNotExist) {
+		return wasm, nil, nil
+	}
+	return wasm, sig, err
 }
 
 // Assign makes a territory run the installed module with the given
@@ -92,11 +144,7 @@ func (s *Service) InstallFile(ctx context.Context, name string) (*ModuleInfo, er
 // configuration the plugin refuses never goes into force. In-flight calls
 // finish on the previous module; new calls use the new one.
 func (s *Service) Assign(ctx context.Context, slug, moduleHash string, config []byte, actor string) (*Info, error) {
-	config, err := normalizeConfig(config)
-	if err != nil {
-		return nil, err
-	}
-	t, err := s.territories.Lookup(ctx, slug, true)
+	p, err := s.prepare(ctx, slug, config)
 	if err != nil {
 		return nil, err
 	}
@@ -104,16 +152,72 @@ func (s *Service) Assign(ctx context.Context, slug, moduleHash string, config []
 	if err != nil {
 		return nil, err
 	}
-	b := &binding{moduleHash: m.Hash(), config: config, configHash: HashConfig(config), updatedAt: s.now(), territory: abiTerritory(t)}
-	if _, err := m.Categories(ctx, &abi.CategoriesRequest{Context: s.context(b, true)}); err != nil {
-		e := apperr.As(mapError(err))
-		return nil, apperr.Wrap(err, apperr.KindInvalid, "plugin_config_refused",
-			"Configuration refusée par le plugin "+m.Manifest().ID+" : "+e.Message,
-			"Configuration refused by plugin "+m.Manifest().ID+": "+e.MessageEN)
+	return s.commit(ctx, p, m, actor, nil)
+}
+
+// InstallAndAssign checks a module and a configuration for a territory,
+// then stores the module and the assignment in one transaction: a refused
+// module, territory or configuration leaves nothing written.
+func (s *Service) InstallAndAssign(ctx context.Context, slug string, wasm, signature, config []byte, actor string) (*Info, error) {
+	p, err := s.prepare(ctx, slug, config)
+	if err != nil {
+		return nil, err
 	}
-	row := &rulesRow{TerritoryID: t.ID, ModuleHash: m.Hash(), Config: string(config), ConfigHash: b.configHash,
+	m, err := s.load(ctx, wasm, signature)
+	if err != nil {
+		return nil, err
+	}
+	return s.commit(ctx, p, m, actor, func(ctx context.Context, tx bun.Tx) error {
+		_, err := s.storeModule(ctx, tx, m, wasm, signature)
+		return err
+	})
+}
+
+// assignment is a territory and configuration checked for an assignment.
+type assignment struct {
+	territory *territory.Territory
+	config    json.RawMessage
+}
+
+func (s *Service) prepare(ctx context.Context, slug string, config []byte) (*assignment, error) {
+	t, err := s.territories.Lookup(ctx, slug, true)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := normalizeConfig(config)
+	if err != nil {
+		return nil, err
+	}
+	return &assignment{territory: t, config: cfg}, nil
+}
+
+// commit tries the configuration on the module, then writes (with before,
+// if any) the configuration and the assignment in one transaction, and
+// binds the territory.
+func (s *Service) commit(ctx context.Context, p *assignment, m *pluginhost.Module, actor string, before func(context.Context, bun.Tx) error) (*Info, error) {
+	t := p.territory
+	b := &binding{moduleHash: m.Hash(), config: p.config, configHash: HashConfig(p.config), updatedAt: s.now(), territory: abiTerritory(t)}
+	if _, err := m.Categories(ctx, &abi.CategoriesRequest{Context: s.context(b, true)}); err != nil {
+		var refusal *pluginhost.RefusalError
+		if !errors.As(err, &refusal) {
+			return nil, mapError(err)
+		}
+		return nil, apperr.Wrap(err, apperr.KindInvalid, "plugin_config_refused",
+			"Configuration refusée par le plugin "+m.Manifest().ID+" : "+refusal.Refusal.Message,
+			"Configuration refused by plugin "+m.Manifest().ID+": "+orEnglish(refusal.Refusal))
+	}
+	row := &rulesRow{TerritoryID: t.ID, ModuleHash: m.Hash(), Config: string(p.config), ConfigHash: b.configHash,
 		UpdatedAt: b.updatedAt, UpdatedBy: actor}
-	err = s.store.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.store.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if before != nil {
+			if err := before(ctx, tx); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.NewInsert().Model(&configRow{Hash: b.configHash, Config: string(p.config), CreatedAt: b.updatedAt}).
+			On("CONFLICT (hash) DO NOTHING").Exec(ctx); err != nil {
+			return fmt.Errorf("store configuration %s: %w", b.configHash, err)
+		}
 		_, err := tx.NewInsert().Model(row).
 			On("CONFLICT (territory_id) DO UPDATE").
 			Set("module_hash = EXCLUDED.module_hash").
@@ -125,7 +229,7 @@ func (s *Service) Assign(ctx context.Context, slug, moduleHash string, config []
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store the rules of territory %s: %w", slug, err)
+		return nil, fmt.Errorf("store the rules of territory %s: %w", t.Slug, err)
 	}
 	if err := s.bind(t.Slug, m, b); err != nil {
 		return nil, err
@@ -135,28 +239,36 @@ func (s *Service) Assign(ctx context.Context, slug, moduleHash string, config []
 	return s.infoOf(t.Slug, m, b, false), nil
 }
 
+func orEnglish(r abi.Refusal) string {
+	if r.MessageEN != "" {
+		return r.MessageEN
+	}
+	return r.Message
+}
+
 // EnsureModule gives a territory the named module of the module folder,
 // with the plugin's default configuration, unless it already has rules of
 // its own: how the configured pilots get their plugins on first start.
 func (s *Service) EnsureModule(ctx context.Context, slug, name, actor string) error {
-	s.mu.RLock()
-	_, has := s.bindings[slug]
-	s.mu.RUnlock()
-	if has {
-		return nil
-	}
-	info, err := s.InstallFile(ctx, name)
+	t, err := s.territories.Lookup(ctx, slug, true)
 	if err != nil {
 		return err
 	}
-	_, err = s.Assign(ctx, slug, info.Hash, nil, actor)
+	has, err := s.store.DB().NewSelect().Model((*rulesRow)(nil)).Where("territory_id = ?", t.ID).Exists(ctx)
+	if err != nil {
+		return fmt.Errorf("look up the rules of territory %s: %w", slug, err)
+	}
+	if has {
+		return nil // an operator's assignment is never overwritten
+	}
+	_, err = s.AssignFile(ctx, slug, name, nil, actor)
 	return err
 }
 
 // normalizeConfig checks a configuration is one JSON object within bounds
 // and returns it compacted, so that equal configurations hash equally.
 func normalizeConfig(config []byte) (json.RawMessage, error) {
-	if len(strings.TrimSpace(string(config))) == 0 {
+	if len(bytes.TrimSpace(config)) == 0 {
 		return EmptyConfig, nil
 	}
 	if len(config) > maxConfigBytes {
@@ -165,20 +277,17 @@ func normalizeConfig(config []byte) (json.RawMessage, error) {
 			fmt.Sprintf("Configuration too large (%d bytes, at most %d).", len(config), maxConfigBytes))
 	}
 	var probe map[string]json.RawMessage
-	if err := json.Unmarshal(config, &probe); err != nil {
-		return nil, apperr.Wrap(err, apperr.KindInvalid, "plugin_config_not_object",
-			"La configuration doit être un objet JSON ({…}) : "+err.Error(),
-			"The configuration must be a JSON object ({…}): "+err.Error())
+	if err := json.Unmarshal(config, &probe); err != nil || probe == nil {
+		return nil, apperr.New(apperr.KindInvalid, "plugin_config_not_object",
+			"La configuration doit être un objet JSON, entre accolades ({ … }) : vérifiez le fichier.",
+			"The configuration must be a JSON object ({ … }): check the file.")
 	}
-	var buf strings.Builder
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	var v any
-	_ = json.Unmarshal(config, &v)
-	if err := enc.Encode(v); err != nil {
+	// Compact without re-encoding values, so that numbers keep their exact text.
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, config); err != nil {
 		return nil, fmt.Errorf("compact configuration: %w", err)
 	}
-	return json.RawMessage(strings.TrimSpace(buf.String())), nil
+	return json.RawMessage(buf.Bytes()), nil
 }
 
 // Start loads the default module and every territory's stored rules into
@@ -222,20 +331,28 @@ func (s *Service) Refresh(ctx context.Context) error {
 		s.mu.RLock()
 		cur := s.bindings[r.Slug]
 		s.mu.RUnlock()
-		if cur != nil && cur.moduleHash == r.ModuleHash && cur.configHash == r.ConfigHash {
-			continue
-		}
-		m, err := s.module(ctx, r.ModuleHash)
-		if err != nil {
-			s.log.ErrorContext(ctx, "territory plugin unavailable", "territory", r.Slug, "hash", r.ModuleHash, "error", err)
+		if cur != nil && cur.broken == nil && cur.moduleHash == r.ModuleHash && cur.configHash == r.ConfigHash {
 			continue
 		}
 		t := abi.Territory{Slug: r.Slug, Name: r.Name}
 		if r.EPCI != nil {
 			t.EPCI = *r.EPCI
 		}
-		b := &binding{moduleHash: m.Hash(), config: json.RawMessage(r.Config), configHash: r.ConfigHash,
+		b := &binding{moduleHash: r.ModuleHash, config: json.RawMessage(r.Config), configHash: r.ConfigHash,
 			updatedAt: r.UpdatedAt, territory: t}
+		m, err := s.module(ctx, r.ModuleHash)
+		if err != nil {
+			// Fail closed: the territory's own rules cannot run, so its
+			// calls fail with a message for its admins; they never fall
+			// back to another plugin's rules.
+			s.log.ErrorContext(ctx, "territory plugin unavailable", "territory", r.Slug, "hash", r.ModuleHash, "error", err)
+			if cur != nil && cur.broken != nil && cur.moduleHash == r.ModuleHash && cur.configHash == r.ConfigHash {
+				continue
+			}
+			b.broken = err
+			s.unbind(r.Slug, b)
+			continue
+		}
 		if err := s.bind(r.Slug, m, b); err != nil {
 			s.log.ErrorContext(ctx, "territory plugin not bound", "territory", r.Slug, "error", err)
 		}
@@ -246,6 +363,12 @@ func (s *Service) Refresh(ctx context.Context) error {
 // module returns the module with this hash from the database, loaded in
 // the host (Load of bytes already loaded returns the loaded module).
 func (s *Service) module(ctx context.Context, hash string) (*pluginhost.Module, error) {
+	s.mu.RLock()
+	m := s.modules[hash]
+	s.mu.RUnlock()
+	if m != nil && !m.Closed() {
+		return m, nil
+	}
 	var row moduleRow
 	err := s.store.DB().NewSelect().Model(&row).Where("hash = ?", hash).Limit(1).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -256,8 +379,14 @@ func (s *Service) module(ctx context.Context, hash string) (*pluginhost.Module, 
 	if err != nil {
 		return nil, fmt.Errorf("read plugin module %s: %w", hash, err)
 	}
-	m, err := s.host.Load(ctx, row.Wasm, row.Signature)
-	return m, mapError(err)
+	m, err = s.load(ctx, row.Wasm, row.Signature)
+	if err != nil {
+		e := apperr.As(err)
+		return nil, apperr.Wrap(err, e.Kind, e.Code,
+			fmt.Sprintf("Module %s@%s enregistré (sha256 %s) : %s", row.PluginID, row.Version, hash[:12], e.Message),
+			fmt.Sprintf("Stored module %s@%s (sha256 %s): %s", row.PluginID, row.Version, hash[:12], e.MessageEN))
+	}
+	return m, nil
 }
 
 // bind puts a territory's module and configuration in force: calls already
@@ -271,6 +400,15 @@ func (s *Service) bind(slug string, m *pluginhost.Module, b *binding) error {
 	}
 	s.bindings[slug] = b
 	return nil
+}
+
+// unbind records a broken binding: the territory's previous module is
+// released (drained and closed if nothing else uses it).
+func (s *Service) unbind(slug string, b *binding) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, _ = s.slots.Set(slug, nil)
+	s.bindings[slug] = b
 }
 
 // lease is what one call runs: a module held open until release, and the
@@ -290,18 +428,25 @@ func (s *Service) resolve(ctx context.Context, slug string) (*lease, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The binding and its module are read under one lock, so that a call
+	// never pairs one assignment's module with another's configuration.
 	s.mu.RLock()
+	defer s.mu.RUnlock()
 	b, own := s.bindings[t.Slug]
-	fb := s.fallback
-	s.mu.RUnlock()
 	name := t.Slug
-	if !own {
-		if fb == nil {
+	switch {
+	case own && b.broken != nil:
+		e := apperr.As(b.broken) // already a public error (module names the stored module)
+		return nil, apperr.Wrap(b.broken, apperr.KindUnavailable, "territory_plugin_unavailable",
+			"Les règles de ce territoire sont momentanément indisponibles (son plugin ne peut pas être chargé) ; les administrateurs du territoire sont prévenus. Détail : "+e.Message,
+			"This territory's rules are unavailable for now (its plugin cannot be loaded). Detail: "+e.MessageEN)
+	case !own:
+		if s.fallback == nil {
 			return nil, apperr.New(apperr.KindUnavailable, "rules_not_started",
 				"Les règles des territoires ne sont pas encore chargées : réessayez dans un instant.",
 				"Territory rules are not loaded yet: try again in a moment.")
 		}
-		d := *fb
+		d := *s.fallback
 		d.territory = abiTerritory(t)
 		b, name = &d, defaultSlot
 	}
@@ -505,13 +650,26 @@ func (s *Service) quoteRequest(b *binding, in QuoteInput) (*abi.QuoteRequest, er
 	return req, nil
 }
 
-// checkInput turns an input the ABI refuses into a message for the caller.
+// checkInput turns an input the ABI refuses into a message for the caller,
+// naming the fields in French (the rule's detail follows, in English).
 func checkInput(err error) error {
 	if err == nil {
 		return nil
 	}
+	var ve *abi.ValidationError
+	if !errors.As(err, &ve) || len(ve.Problems) == 0 {
+		return apperr.Wrap(err, apperr.KindInvalid, "rules_input_invalid",
+			"Demande invalide : vérifiez ses champs.", "Invalid request: "+err.Error())
+	}
+	fields := make([]string, 0, len(ve.Problems))
+	for _, p := range ve.Problems {
+		if p.Field != "" {
+			fields = append(fields, p.Field)
+		}
+	}
 	return apperr.Wrap(err, apperr.KindInvalid, "rules_input_invalid",
-		"Demande invalide : "+err.Error(), "Invalid request: "+err.Error())
+		"Demande invalide : champ(s) "+strings.Join(fields, ", ")+" hors des valeurs permises (voir la documentation de l'API). Détail : "+err.Error(),
+		"Invalid request: "+err.Error())
 }
 
 // ValidateListing asks the territory's plugin whether a listing is acceptable.

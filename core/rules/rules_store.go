@@ -33,6 +33,15 @@ type rulesRow struct {
 	UpdatedBy   string    `bun:"updated_by,notnull"`
 }
 
+// configRow is a configuration that was once in force, by its hash.
+type configRow struct {
+	bun.BaseModel `bun:"table:plugin_configs"`
+
+	Hash      string    `bun:"hash,pk"`
+	Config    string    `bun:"config,notnull"`
+	CreatedAt time.Time `bun:"created_at,notnull"`
+}
+
 // QuoteRecord is a stored quote with the plugin and configuration that made it.
 type QuoteRecord struct {
 	bun.BaseModel `bun:"table:quotes"`

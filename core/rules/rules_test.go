@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"github.com/campagnon/campagnon/core/apperr"
 	"github.com/campagnon/campagnon/core/pluginbuild"
 	"github.com/campagnon/campagnon/core/pluginhost"
@@ -357,5 +359,116 @@ func TestDisabledTerritoryHasNoRules(t *testing.T) {
 	}
 	if _, err := svc.Categories(ctx, "sauldre-et-sologne"); apperr.KindOf(err) != apperr.KindNotFound {
 		t.Errorf("Categories of a disabled territory = %v", err)
+	}
+}
+
+// TestFailsClosedWhenTheTerritoryModuleCannotLoad: a territory whose
+// stored module cannot be loaded answers 503 with a message, never the
+// default plugin's rules; other territories keep working.
+func TestFailsClosedWhenTheTerritoryModuleCannotLoad(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, tg storetest.Target) {
+		f := newFixture(t, tg)
+		ctx := ctxT(t)
+		tr, err := f.terr.Lookup(ctx, "portes-de-sologne", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bad := strings.Repeat("b", 64)
+		err = f.store.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO plugin_modules (hash, plugin_id, version, abi, size, wasm, manifest, created_at) VALUES (?, 'cc.casse', '1.0.0', 1, 4, ?, '{}', ?)",
+				bad, []byte("junk"), time.Now().UTC()); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, "INSERT INTO territory_rules (territory_id, module_hash, config, config_hash, updated_at, updated_by) VALUES (?, ?, '{}', ?, ?, 'test')",
+				tr.ID, bad, rules.HashConfig(rules.EmptyConfig), time.Now().UTC())
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := f.start(t)
+		_, err = svc.Categories(ctx, "portes-de-sologne")
+		if e := apperr.As(err); e.Kind != apperr.KindUnavailable || e.Code != "territory_plugin_unavailable" || !strings.Contains(e.Message, "cc.casse") {
+			t.Errorf("Categories of a broken territory = %v (%s), want unavailable naming the module", err, e.Code)
+		}
+		if _, err := svc.Quote(ctx, "portes-de-sologne", rules.QuoteInput{Category: "petits-travaux", Modality: abi.ModalityResident, Mode: abi.ModeFree, Minutes: 30}); apperr.KindOf(err) != apperr.KindUnavailable {
+			t.Errorf("Quote of a broken territory = %v", err)
+		}
+		if _, err := svc.Categories(ctx, "sauldre-et-sologne"); err != nil {
+			t.Errorf("another territory stopped working: %v", err)
+		}
+		// The bootstrap never overwrites an operator's (even broken) assignment.
+		if err := svc.EnsureModule(ctx, "portes-de-sologne", "portes-de-sologne", "bootstrap"); err != nil {
+			t.Fatal(err)
+		}
+		var hash string
+		if err := f.store.DB().NewSelect().TableExpr("territory_rules").Column("module_hash").Where("territory_id = ?", tr.ID).Scan(ctx, &hash); err != nil || hash != bad {
+			t.Errorf("the bootstrap replaced the assignment: %s, %v", hash, err)
+		}
+	})
+}
+
+// TestConfigurationChangesAreTraceable: a configuration-only change reaches
+// a replica on Refresh, and every configuration ever in force stays
+// readable by the hash its quotes carry.
+func TestConfigurationChangesAreTraceable(t *testing.T) {
+	f := newFixture(t, storetest.New(t, "sqlite"))
+	first := f.start(t)
+	second := (&fixture{store: f.store, terr: f.terr}).start(t)
+	ctx := ctxT(t)
+	std, err := first.InstallFile(ctx, "standard")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := rules.QuoteInput{Category: "petits-travaux", Modality: abi.ModalityResident, Mode: abi.ModeTimeCredits, Minutes: 60}
+	var hashes []string
+	for _, cfg := range []string{`{"time_credits":{"min_minutes":15,"max_minutes_per_exchange":6000}}`, `{"time_credits":{"min_minutes":30,"max_minutes_per_exchange":6000}}`} {
+		if _, err := first.Assign(ctx, "sauldre-et-sologne", std.Hash, []byte(cfg), "test"); err != nil {
+			t.Fatalf("Assign %s: %v", cfg, err)
+		}
+		if err := second.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+		res, err := second.Quote(ctx, "sauldre-et-sologne", in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Record.ConfigHash != rules.HashConfig([]byte(cfg)) {
+			t.Errorf("the replica quoted with config %s, want the new one", res.Record.ConfigHash[:12])
+		}
+		hashes = append(hashes, res.Record.ConfigHash)
+	}
+	for _, h := range hashes {
+		var cfg string
+		if err := f.store.DB().NewSelect().TableExpr("plugin_configs").Column("config").Where("hash = ?", h).Scan(ctx, &cfg); err != nil || rules.HashConfig([]byte(cfg)) != h {
+			t.Errorf("configuration %s not kept: %q, %v", h[:12], cfg, err)
+		}
+	}
+}
+
+// TestInstallAndAssignWritesNothingOnBadInput: a bad territory or
+// configuration leaves no module row behind.
+func TestInstallAndAssignWritesNothingOnBadInput(t *testing.T) {
+	f := newFixture(t, storetest.New(t, "sqlite"))
+	svc := f.start(t)
+	ctx := ctxT(t)
+	wasm, err := os.ReadFile(filepath.Join(moduleDir, "portes-de-sologne.wasm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := f.store.DB().NewSelect().TableExpr("plugin_modules").Count(ctx)
+	for _, tc := range []struct{ slug, config string }{
+		{"nowhere", `{}`},
+		{"sauldre-et-sologne", `[`},
+		{"sauldre-et-sologne", `null`},
+		{"sauldre-et-sologne", `{"categories":"nope"}`},
+	} {
+		if _, err := svc.InstallAndAssign(ctx, tc.slug, wasm, nil, []byte(tc.config), "test"); err == nil {
+			t.Errorf("InstallAndAssign(%s, %s) succeeded", tc.slug, tc.config)
+		}
+	}
+	after, _ := f.store.DB().NewSelect().TableExpr("plugin_modules").Count(ctx)
+	if after != before {
+		t.Errorf("refused assignments stored %d module rows", after-before)
 	}
 }
