@@ -148,11 +148,7 @@ func (s *Service) Assign(ctx context.Context, slug, moduleHash string, config []
 	if err != nil {
 		return nil, err
 	}
-	m, err := s.module(ctx, moduleHash)
-	if err != nil {
-		return nil, err
-	}
-	return s.commit(ctx, p, m, actor, nil)
+	return s.commit(ctx, p, func() (*pluginhost.Module, error) { return s.module(ctx, moduleHash) }, actor, nil)
 }
 
 // InstallAndAssign checks a module and a configuration for a territory,
@@ -163,11 +159,12 @@ func (s *Service) InstallAndAssign(ctx context.Context, slug string, wasm, signa
 	if err != nil {
 		return nil, err
 	}
-	m, err := s.load(ctx, wasm, signature)
-	if err != nil {
-		return nil, err
-	}
-	return s.commit(ctx, p, m, actor, func(ctx context.Context, tx bun.Tx) error {
+	var m *pluginhost.Module
+	return s.commit(ctx, p, func() (*pluginhost.Module, error) {
+		var err error
+		m, err = s.load(ctx, wasm, signature)
+		return m, err
+	}, actor, func(ctx context.Context, tx bun.Tx) error {
 		_, err := s.storeModule(ctx, tx, m, wasm, signature)
 		return err
 	})
@@ -193,12 +190,33 @@ func (s *Service) prepare(ctx context.Context, slug string, config []byte) (*ass
 
 // commit tries the configuration on the module, then writes (with before,
 // if any) the configuration and the assignment in one transaction, and
-// binds the territory.
-func (s *Service) commit(ctx context.Context, p *assignment, m *pluginhost.Module, actor string, before func(context.Context, bun.Tx) error) (*Info, error) {
+// binds the territory. get returns the module; it is called again when the
+// module was closed under our feet (a replaced module drained by another
+// assignment at that moment), which is retried a few times.
+func (s *Service) commit(ctx context.Context, p *assignment, get func() (*pluginhost.Module, error), actor string, before func(context.Context, bun.Tx) error) (*Info, error) {
+	for attempt := 0; ; attempt++ {
+		m, err := get()
+		if err != nil {
+			return nil, err
+		}
+		info, err := s.commitModule(ctx, p, m, actor, before)
+		var pe *pluginhost.Error
+		if attempt < 3 && errors.As(err, &pe) && pe.Kind == pluginhost.KindClosed {
+			continue
+		}
+		return info, err
+	}
+}
+
+func (s *Service) commitModule(ctx context.Context, p *assignment, m *pluginhost.Module, actor string, before func(context.Context, bun.Tx) error) (*Info, error) {
 	t := p.territory
 	b := &binding{moduleHash: m.Hash(), config: p.config, configHash: HashConfig(p.config), updatedAt: s.now(), territory: abiTerritory(t)}
 	if _, err := m.Categories(ctx, &abi.CategoriesRequest{Context: s.context(b, true)}); err != nil {
 		var refusal *pluginhost.RefusalError
+		var pe *pluginhost.Error
+		if errors.As(err, &pe) && pe.Kind == pluginhost.KindClosed {
+			return nil, err // commit retries with the module loaded afresh
+		}
 		if !errors.As(err, &refusal) {
 			return nil, mapError(err)
 		}
@@ -396,7 +414,7 @@ func (s *Service) bind(slug string, m *pluginhost.Module, b *binding) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, err := s.slots.Set(slug, m); err != nil {
-		return mapError(err)
+		return err // KindClosed: the caller loads the module afresh
 	}
 	s.bindings[slug] = b
 	return nil

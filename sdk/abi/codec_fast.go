@@ -56,16 +56,23 @@ func mkLit(s string) *lit {
 // diff returns 0 when data[p:] starts with the literal, and something else
 // otherwise. It does not branch: a position too close to the end is
 // clamped to 0 (len(data) ≥ 32 is checked once by the caller) and counted
-// as a difference.
+// as a difference. (In Go, ^ and | have the same precedence: each word's
+// difference is parenthesised before it is or-ed in.)
 func (l *lit) diff(data []byte, p int) uint64 {
 	over := (len(data) - l.n - p) >> 63 // all ones when the literal would run past the end
 	q := p &^ over
-	a, b, c, d := load4LE(data[q:], l.offs[0], l.offs[1], l.offs[2], l.offs[3])
-	return uint64(over) | a ^ l.w[0] | b ^ l.w[1] | c ^ l.w[2] | d ^ l.w[3]
+	a, b, c, d := load4LE(data, q+l.offs[0], q+l.offs[1], q+l.offs[2], q+l.offs[3])
+	return uint64(over) | (a ^ l.w[0]) | (b ^ l.w[1]) | (c ^ l.w[2]) | (d ^ l.w[3])
 }
 
 // at reports whether data[p:] starts with the literal.
 func (l *lit) at(data []byte, p int) bool { return l.diff(data, p) == 0 }
+
+// maybe reports whether data[p:] starts with the literal's first eight
+// bytes, enough to tell an optional field from the next one: the function
+// that reads the field then checks the whole literal. Small enough to be
+// inlined, unlike diff.
+func (l *lit) maybe(data []byte, p int) bool { return p+8 <= len(data) && loadLE(data, p) == l.w[0] }
 
 // The literals of the canonical request, in order.
 var (
@@ -92,34 +99,6 @@ var (
 func wordBad(data []byte, p int, prev string, o int) uint64 {
 	w := loadLE(data, p+o)
 	return w ^ sloadLE(prev, o) | specialSkip(w)
-}
-
-// sameDiff returns 0 when the string content at data[p:] is exactly prev,
-// closed by a quote, with no byte that would need unescaping (then the
-// decoded value is prev itself), and something else otherwise. Strings of
-// 8 bytes or more are compared in overlapping words, 32 bytes an
-// iteration.
-func sameDiff(data []byte, p int, prev string) uint64 {
-	n := len(prev)
-	if p+n+8 > len(data) {
-		return 1
-	}
-	bad := uint64(data[p+n] ^ '"')
-	if n < 8 {
-		keep := uint64(1)<<(8*n) - 1
-		w := loadLE(data, p) & keep
-		return bad | w ^ strTail(prev, 0, n) | specialSkip(w)&keep
-	}
-	i := 0
-	for ; i+32 <= n; i += 32 {
-		bad |= wordBad(data, p, prev, i) | wordBad(data, p, prev, i+8) |
-			wordBad(data, p, prev, i+16) | wordBad(data, p, prev, i+24)
-	}
-	// 0 to 31 bytes left, in four words, the last ending at n; the offsets
-	// fall back to n-8 without a branch (d>>63 is all ones when d < 0).
-	d0, d1, d2 := n-i-8, n-i-16, n-i-24
-	return bad | wordBad(data, p, prev, i+(d0&(d0>>63))) | wordBad(data, p, prev, i+8+(d1&(d1>>63))) |
-		wordBad(data, p, prev, i+16+(d2&(d2>>63))) | wordBad(data, p, prev, n-8)
 }
 
 // plainEnd returns the index of the quote closing the string content at
@@ -149,28 +128,117 @@ func plainEnd(data []byte, p int) int {
 	return -1 // the canonical layout never ends inside a string: let the general decoder say why
 }
 
-// fastString reads a plain string whose content starts at *p into *dst,
-// reusing prev when unchanged, and leaves *p on the closing quote. It
-// returns 0, or something else when the string is not plain.
-func fastString(data []byte, p *int, dst *string, prev string) uint64 {
-	if sameDiff(data, *p, prev) == 0 {
-		*dst = prev
-		*p += len(prev)
-		return 0
+// fastString checks the literal l at *p, then reads the plain string whose
+// content follows it into *dst, reusing prev when unchanged, and leaves *p
+// on the closing quote. It returns 0, or something else when the literal
+// is not there or the string is not plain. The three steps are one
+// function: on wasm a call costs more than their work.
+//
+// The content is prev when it is exactly prev's bytes, closed by a quote,
+// with no byte that would need unescaping; strings of 8 bytes or more are
+// compared in overlapping words, 32 bytes an iteration.
+func fastString(data []byte, p *int, l *lit, dst *string, prev string) uint64 {
+	// l.diff(data, *p), written out: diff is too large for Go to inline.
+	over := (len(data) - l.n - *p) >> 63
+	q := *p &^ over
+	a, b, c, d := load4LE(data, q+l.offs[0], q+l.offs[1], q+l.offs[2], q+l.offs[3])
+	bad := uint64(over) | (a ^ l.w[0]) | (b ^ l.w[1]) | (c ^ l.w[2]) | (d ^ l.w[3])
+	start := *p + l.n
+	n := len(prev)
+	differs := uint64(1)
+	if start+n+8 <= len(data) {
+		differs = uint64(data[start+n] ^ '"')
+		if n < 8 {
+			keep := uint64(1)<<(8*n) - 1
+			w := loadLE(data, start) & keep
+			differs |= w ^ strTail(prev, 0, n) | specialSkip(w)&keep
+		} else {
+			i := 0
+			for ; i+32 <= n; i += 32 {
+				differs |= wordBad(data, start, prev, i) | wordBad(data, start, prev, i+8) |
+					wordBad(data, start, prev, i+16) | wordBad(data, start, prev, i+24)
+			}
+			// 0 to 31 bytes left, in four words, the last ending at n; the
+			// offsets fall back to n-8 without a branch (d>>63 is all ones
+			// when d < 0).
+			d0, d1, d2 := n-i-8, n-i-16, n-i-24
+			differs |= wordBad(data, start, prev, i+(d0&(d0>>63))) | wordBad(data, start, prev, i+8+(d1&(d1>>63))) |
+				wordBad(data, start, prev, i+16+(d2&(d2>>63))) | wordBad(data, start, prev, n-8)
+		}
 	}
-	end := plainEnd(data, *p)
+	if differs == 0 {
+		*dst = prev
+		*p = start + n
+		return bad
+	}
+	end := plainEnd(data, start)
 	if end < 0 {
 		return 1
 	}
-	*dst = string(data[*p:end])
+	*dst = string(data[start:end])
 	*p = end
-	return 0
+	return bad
 }
 
-// fastInt reads a canonical integer (no fraction, exponent or leading
-// zero, at most 18 digits) at *p. It returns 0, or something else.
-func fastInt(data []byte, p *int, dst *int64) uint64 {
-	i := *p
+// fastInt checks the literal l at *p, then reads the canonical integer
+// that follows it (no fraction, exponent or leading zero, at most 18
+// digits). It returns 0, or something else.
+//
+// Up to seven digits (every duration, distance and rate the ABI allows)
+// are read from one word without a loop (fastDigits); longer numbers, or
+// one too close to the end of the input, take the loop of slowInt.
+func fastInt(data []byte, p *int, l *lit, dst *int64) uint64 {
+	// l.diff(data, *p), written out: diff is too large for Go to inline.
+	over := (len(data) - l.n - *p) >> 63
+	q := *p &^ over
+	a, b, c, d := load4LE(data, q+l.offs[0], q+l.offs[1], q+l.offs[2], q+l.offs[3])
+	bad := uint64(over) | (a ^ l.w[0]) | (b ^ l.w[1]) | (c ^ l.w[2]) | (d ^ l.w[3])
+	i := *p + l.n
+	if i+9 > len(data) {
+		return bad | slowInt(data, p, i, dst)
+	}
+	neg := 0
+	if data[i] == '-' {
+		neg = 1
+	}
+	start := i + neg
+	u, n := fastDigits(loadLE(data, start))
+	if n == 8 {
+		return bad | slowInt(data, p, i, dst)
+	}
+	end := start + n
+	if n == 0 || n > 1 && data[start] == '0' || data[end] == '.' || data[end]|0x20 == 'e' {
+		return 1
+	}
+	*dst = int64(u^-uint64(neg)) + int64(neg)
+	*p = end
+	return bad
+}
+
+// fastDigits reads the decimal digits at the start of the word w (eight
+// input bytes, little-endian) without a branch: it returns their value and
+// how many there are, 8 when every byte is a digit (then the value is not
+// computed).
+func fastDigits(w uint64) (value uint64, n int) {
+	// A byte is a digit when its high nibble is 3 before and after adding 6
+	// (a carry out of a byte that is not a digit can only spoil the bytes
+	// after it, which are not read).
+	z := (w&0xF0F0F0F0F0F0F0F0 ^ 0x3030303030303030) | ((w+0x0606060606060606)&0xF0F0F0F0F0F0F0F0 ^ 0x3030303030303030)
+	notDigit := ((z&0x7F7F7F7F7F7F7F7F + 0x7F7F7F7F7F7F7F7F) | z) & 0x8080808080808080
+	n = bits.TrailingZeros64(notDigit) >> 3
+	// The n digits moved to the top of the word, zeros below them as
+	// leading zeros (no digit at all shifts everything out), then
+	// combined pairwise: 2, 4, then 8 digits a lane.
+	v := (w - 0x3030303030303030) << (8 * (8 - n))
+	v = (v*10 + v>>8) & 0x00FF00FF00FF00FF
+	v = (v*100 + v>>16) & 0x0000FFFF0000FFFF
+	v = (v*10000 + v>>32) & 0xFFFFFFFF
+	return v, n
+}
+
+// slowInt reads the canonical integer at i like fastInt, a digit an
+// iteration.
+func slowInt(data []byte, p *int, i int, dst *int64) uint64 {
 	neg := i < len(data) && data[i] == '-'
 	if neg {
 		i++
@@ -198,9 +266,9 @@ func fastInt(data []byte, p *int, dst *int64) uint64 {
 	return 0
 }
 
-func fastIntN(data []byte, p *int, dst *int) uint64 {
+func fastIntN(data []byte, p *int, l *lit, dst *int) uint64 {
 	var v int64
-	bad := fastInt(data, p, &v)
+	bad := fastInt(data, p, l, &v)
 	*dst = int(v)
 	return bad
 }
@@ -214,23 +282,16 @@ func decodeQuoteRequestCanonical(data []byte, r, prev *QuoteRequest) bool {
 		return false
 	}
 	x, px := &r.Context, &prev.Context
-	bad := litNow.diff(data, 0)
-	p := litNow.n
-	bad |= fastString(data, &p, &x.Now, px.Now)
-	bad |= litSlug.diff(data, p)
-	p += litSlug.n
-	bad |= fastString(data, &p, &x.Territory.Slug, px.Territory.Slug)
-	bad |= litName.diff(data, p)
-	p += litName.n
-	bad |= fastString(data, &p, &x.Territory.Name, px.Territory.Name)
-	if litEPCI.at(data, p) {
-		p += litEPCI.n
-		bad |= fastString(data, &p, &x.Territory.EPCI, px.Territory.EPCI)
+	p := 0
+	bad := fastString(data, &p, litNow, &x.Now, px.Now)
+	bad |= fastString(data, &p, litSlug, &x.Territory.Slug, px.Territory.Slug)
+	bad |= fastString(data, &p, litName, &x.Territory.Name, px.Territory.Name)
+	if litEPCI.maybe(data, p) {
+		bad |= fastString(data, &p, litEPCI, &x.Territory.EPCI, px.Territory.EPCI)
 	}
-	bad |= litHash.diff(data, p)
-	p += litHash.n
-	bad |= fastString(data, &p, &x.ConfigHash, px.ConfigHash)
-	if litConfig.at(data, p) {
+	bad |= fastString(data, &p, litHash, &x.ConfigHash, px.ConfigHash)
+	category := litCategory
+	if litConfig.maybe(data, p) && litConfig.at(data, p) {
 		if bad != 0 {
 			return false
 		}
@@ -243,49 +304,38 @@ func decodeQuoteRequestCanonical(data []byte, r, prev *QuoteRequest) bool {
 		}
 		x.Config = data[p:d.pos:d.pos]
 		p = d.pos
-		bad |= litAfterConfig.diff(data, p)
-		p += litAfterConfig.n
-	} else {
-		bad |= litCategory.diff(data, p)
-		p += litCategory.n
+		category = litAfterConfig
 	}
-	bad |= fastString(data, &p, &r.Category, prev.Category)
-	bad |= litModality.diff(data, p)
-	p += litModality.n
-	bad |= fastString(data, &p, &r.Modality, prev.Modality)
-	bad |= litMode.diff(data, p)
-	p += litMode.n
-	bad |= fastString(data, &p, &r.Mode, prev.Mode)
-	bad |= litMinutes.diff(data, p)
-	p += litMinutes.n
-	bad |= fastIntN(data, &p, &r.Minutes)
-	if litDistance.at(data, p) {
-		p += litDistance.n
-		bad |= fastIntN(data, &p, &r.DistanceMeters)
+	bad |= fastString(data, &p, category, &r.Category, prev.Category)
+	bad |= fastString(data, &p, litModality, &r.Modality, prev.Modality)
+	bad |= fastString(data, &p, litMode, &r.Mode, prev.Mode)
+	bad |= fastIntN(data, &p, litMinutes, &r.Minutes)
+	if litDistance.maybe(data, p) {
+		bad |= fastIntN(data, &p, litDistance, &r.DistanceMeters)
 	}
-	bad |= litOccurrences.diff(data, p)
-	p += litOccurrences.n
-	bad |= fastIntN(data, &p, &r.Occurrences)
-	if litHourly.at(data, p) {
-		p += litHourly.n
-		bad |= fastInt(data, &p, &r.HourlyCents)
+	bad |= fastIntN(data, &p, litOccurrences, &r.Occurrences)
+	if litHourly.maybe(data, p) {
+		bad |= fastInt(data, &p, litHourly, &r.HourlyCents)
 	}
-	if litSAP.at(data, p) {
+	if litSAP.maybe(data, p) && litSAP.at(data, p) {
 		p += litSAP.n
 		r.ProviderSAP = true
 	}
-	if litSolidarity.at(data, p) {
+	if litSolidarity.maybe(data, p) && litSolidarity.at(data, p) {
 		p += litSolidarity.n
 		r.Solidarity = true
 	}
 	return bad == 0 && p == len(data)-1 && data[p] == '}'
 }
 
-// writer appends to a buffer grown once to a bound on the output, so that
-// each write is a copy or a store without a capacity check that can fail.
+// writer appends to a buffer with room made ahead for a bound on what
+// follows (newWriter, reserve), so that each write is a copy or a store
+// without a capacity check that can fail.
 type writer struct {
 	b []byte // len(b) == cap(b)
 	n int
+	// plain, when set, remembers the strings known to need no escape.
+	plain *plainCache
 }
 
 // newWriter returns a writer appending to dst with room for need bytes.
@@ -305,6 +355,26 @@ func (w *writer) raw(s string) { w.n += copy(w.b[w.n:], s) }
 func (w *writer) byte(c byte) {
 	w.b[w.n] = c
 	w.n++
+}
+
+// byte2 writes two bytes.
+func (w *writer) byte2(c, d byte) {
+	b := w.b[w.n : w.n+2]
+	b[0], b[1] = c, d
+	w.n += 2
+}
+
+// reserve makes room for n more bytes, growing the buffer when needed.
+func (w *writer) reserve(n int) {
+	if len(w.b)-w.n < n {
+		w.grow(n)
+	}
+}
+
+func (w *writer) grow(n int) {
+	nb := make([]byte, max(2*len(w.b), w.n+n))
+	copy(nb, w.b[:w.n])
+	w.b = nb
 }
 
 // maxIntBytes bounds the room w.int needs: a sign, 19 digits, and the
@@ -334,11 +404,11 @@ var pow10 = [9]uint64{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000
 // does not branch on the digits: eight digits are built in a word and the
 // leading zeros shifted out.
 func (w *writer) int(v int64) {
-	u := uint64(v)
-	if v < 0 {
-		w.byte('-')
-		u = -u
-	}
+	// The sign without a branch: '-' is written, and kept only when v < 0.
+	neg := uint64(v) >> 63
+	w.b[w.n] = '-'
+	w.n += int(neg)
+	u := (uint64(v) ^ -neg) + neg
 	if u >= 100_000_000 {
 		w.bigInt(u)
 		return
@@ -377,12 +447,36 @@ func (w *writer) bigInt(u uint64) {
 // maxStringBytes bounds the JSON of s: every byte may become \u00XX.
 func maxStringBytes(s string) int { return 2 + 6*len(s) }
 
-// str writes s as a JSON string, escaped exactly like json.Marshal. The
-// common case, a string that needs no escape, takes a small function
-// (on wasm a large function costs more to enter); the rest strEscaped.
+// str writes s as a JSON string, escaped exactly like json.Marshal. A
+// string that w.plain remembers is copied as it is, with no other call (on
+// wasm a call costs more than a short string's copy); the others take
+// strSlow.
 func (w *writer) str(s string) {
+	if c := w.plain; c != nil && c.has(s) {
+		w.quoted(s)
+		return
+	}
+	w.strSlow(s)
+}
+
+// quoted writes s between quotes, as it is.
+func (w *writer) quoted(s string) {
+	b := w.b
+	b[w.n] = '"'
+	n := w.n + 1 + copy(b[w.n+1:], s)
+	b[n] = '"'
+	w.n = n + 1
+}
+
+// strSlow writes s, checking what needs escaping, and remembers it in
+// w.plain when nothing does.
+func (w *writer) strSlow(s string) {
 	if !w.strPlain(s) {
 		w.strEscaped(s)
+		return
+	}
+	if c := w.plain; c != nil {
+		c.add(s)
 	}
 }
 

@@ -58,3 +58,41 @@ func TestWriterStrMatchesEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestFastDigits checks the branch-free digit reader against a loop, for
+// every count of leading digits and what may follow them.
+func TestFastDigits(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"0", "7", "90", "12400", "1234567", "9999999", "00000001", "12345678", "1000000", "5", "42"} {
+		for _, tail := range []string{"", ",", "}", ".", "e", "/", ":", "\xff", "-", " ", "a"} {
+			in := s + tail
+			for len(in) < 8 {
+				in += "x"
+			}
+			in = in[:8]
+			want, n := uint64(0), 0
+			for n < 8 && in[n] >= '0' && in[n] <= '9' {
+				want = want*10 + uint64(in[n]-'0')
+				n++
+			}
+			got, gotN := fastDigits(sloadLE(in, 0))
+			if gotN != n || n < 8 && got != want {
+				t.Errorf("fastDigits(%q) = %d, %d digits; want %d, %d digits", in, got, gotN, want, n)
+			}
+		}
+	}
+	for c := 0; c < 256; c++ { // every byte right after a digit
+		in := string([]byte{'3', byte(c), 'x', 'x', 'x', 'x', 'x', 'x'})
+		_, n := fastDigits(sloadLE(in, 0))
+		if want := 1 + btoi(c >= '0' && c <= '9'); n != want {
+			t.Errorf("fastDigits(%q): %d digits, want %d", in, n, want)
+		}
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -2,6 +2,7 @@ package abi
 
 import (
 	"fmt"
+	"unsafe"
 )
 
 // DecodeQuoteRequest decodes the JSON input of quote into r, exactly as
@@ -577,16 +578,123 @@ func AppendQuoteRequest(dst []byte, r *QuoteRequest) []byte {
 
 // AppendQuoteEnvelope appends {"ok":true,"result":q} to dst, byte for byte
 // what json.Marshal writes for that Envelope.
-func AppendQuoteEnvelope(dst []byte, q *Quote) []byte {
-	need := 256 + 6*maxIntBytes + maxStringBytes(q.Currency) + maxStringBytes(q.Mode) + maxStringBytes(q.TaxCreditBucket)
-	for i := range q.Lines {
-		l := &q.Lines[i]
-		need += 64 + 2*maxIntBytes + maxStringBytes(l.Code) + maxStringBytes(l.Label) + maxStringBytes(l.Unit)
-	}
-	for _, n := range q.Notes {
-		need += 1 + maxStringBytes(n)
-	}
-	w := newWriter(dst, need)
+func AppendQuoteEnvelope(dst []byte, q *Quote) []byte { return appendQuoteEnvelope(dst, q, nil, nil) }
+
+// AppendRefusalEnvelope appends {"ok":false,"refusal":r} to dst, byte for
+// byte what json.Marshal writes for that Envelope.
+func AppendRefusalEnvelope(dst []byte, r *Refusal) []byte { return appendRefusalEnvelope(dst, r, nil) }
+
+// Encoder writes envelopes exactly like AppendQuoteEnvelope and
+// AppendRefusalEnvelope, faster for the strings and lines it has written
+// before.
+//
+// Most strings of a plugin's answers are the same from call to call: line
+// codes, labels, units and notes from the plugin's code or its compiled
+// configuration, the requested mode, prebuilt refusals. Checking whether a
+// string needs escaping reads every byte of it, which inside WebAssembly
+// costs a loop iteration per word and per accent. An Encoder remembers the
+// strings it found to need none, by the address and length of their bytes,
+// and then writes them with one copy; and the JSON of each kind of quote
+// line (code, label, unit) but for its two numbers. What it remembers, it
+// holds, so those bytes can be neither freed nor reused for another
+// string: Go strings are immutable, and the same address and length mean
+// the same text (a string made with unsafe from bytes changed later breaks
+// that rule, and then the escaping). It holds at most plainSlots strings
+// and lineSlots lines.
+//
+// The zero Encoder is ready to use. It is not safe for concurrent use: a
+// plugin instance keeps one.
+type Encoder struct {
+	plain plainCache
+	lines lineCache
+}
+
+// AppendQuoteEnvelope is the package's AppendQuoteEnvelope, with the
+// Encoder's memory of plain strings and of quote lines.
+func (e *Encoder) AppendQuoteEnvelope(dst []byte, q *Quote) []byte {
+	return appendQuoteEnvelope(dst, q, &e.plain, &e.lines)
+}
+
+// AppendRefusalEnvelope is the package's AppendRefusalEnvelope, with the
+// Encoder's memory of plain strings.
+func (e *Encoder) AppendRefusalEnvelope(dst []byte, r *Refusal) []byte {
+	return appendRefusalEnvelope(dst, r, &e.plain)
+}
+
+// plainSlots is the size of an Encoder's memory: two ways of 128 sets.
+const plainSlots = 256
+
+// plainCache remembers strings that need no escape. A string may sit in
+// the two slots of its set, chosen by a hash of its address: slot i, the
+// most recently added, and i^1.
+type plainCache [plainSlots]string
+
+// has reports whether c holds s: the same bytes, so a plain string. The
+// two ways are compared at once, without a branch.
+func (c *plainCache) has(s string) bool {
+	i := c.slot(s)
+	return min(differ(c[i], s), differ(c[i|1], s)) == 0
+}
+
+// add remembers s, a plain string, as the most recent of its set.
+func (c *plainCache) add(s string) {
+	i := c.slot(s)
+	c[i|1], c[i] = c[i], s
+}
+
+// slot returns the first slot of s's set, from a hash of its address.
+func (c *plainCache) slot(s string) int {
+	return int(uint32(uintptr(unsafe.Pointer(unsafe.StringData(s))))*0x9E3779B1>>24) &^ 1
+}
+
+// differ is 0 when a and b are the same bytes (same address, same
+// length), and not 0 otherwise.
+func differ(a, b string) uintptr {
+	return uintptr(unsafe.Pointer(unsafe.StringData(a))) ^ uintptr(unsafe.Pointer(unsafe.StringData(b))) | uintptr(len(a)^len(b))
+}
+
+// lineSlots is the size of an Encoder's memory of quote lines: a plugin
+// has a handful of kinds of line (labour, travel, commission…).
+const lineSlots = 32
+
+// lineCache remembers the JSON of quote lines but for their numbers, by
+// the addresses of their code, label and unit: a line seen before is then
+// two copies and two numbers, instead of five literals and three strings.
+type lineCache [lineSlots]lineJSON
+
+// lineJSON is `{"code":…,"label":…,"quantity":` then `,"unit":…,"amount_cents":`
+// for the strings it holds (so that their bytes stay theirs).
+type lineJSON struct {
+	code, label, unit string
+	json              []byte
+	split             int // where the second part starts
+}
+
+// slot returns the slot of l's strings, from a hash of their addresses.
+func (c *lineCache) slot(l *QuoteLine) *lineJSON {
+	h := uint32(uintptr(unsafe.Pointer(unsafe.StringData(l.Code)))) ^
+		uint32(uintptr(unsafe.Pointer(unsafe.StringData(l.Label))))*3 ^
+		uint32(uintptr(unsafe.Pointer(unsafe.StringData(l.Unit))))*5
+	return &c[h*0x9E3779B1>>27]
+}
+
+// holds reports whether t is the JSON of l's strings.
+func (t *lineJSON) holds(l *QuoteLine) bool {
+	return differ(t.code, l.Code)|differ(t.label, l.Label)|differ(t.unit, l.Unit) == 0 && len(t.json) > 0
+}
+
+// quoteTailBytes bounds what follows the lines of a quote envelope up to
+// its bucket, and the opening of its notes or its closing braces.
+const quoteTailBytes = 176 + 6*maxIntBytes
+
+// appendQuoteEnvelope writes the envelope with few branches, which on wasm
+// cost more than the writing: room is made line by line and note by note
+// (each time with room for the fixed tail), instead of walking the lines
+// and notes twice; every line and note is followed by a comma, and the
+// last comma becomes the closing bracket.
+func appendQuoteEnvelope(dst []byte, q *Quote, plain *plainCache, lines *lineCache) []byte {
+	w := newWriter(dst, 64+maxStringBytes(q.Currency)+maxStringBytes(q.Mode)+quoteTailBytes)
+	w.plain = plain
 	w.raw(`{"ok":true,"result":{"currency":`)
 	w.str(q.Currency)
 	w.raw(`,"mode":`)
@@ -597,21 +705,40 @@ func AppendQuoteEnvelope(dst []byte, q *Quote) []byte {
 		w.raw(`,"lines":[`)
 		for i := range q.Lines {
 			l := &q.Lines[i]
-			if i > 0 {
-				w.byte(',')
+			w.reserve(64 + 2*maxIntBytes + maxStringBytes(l.Code) + maxStringBytes(l.Label) + maxStringBytes(l.Unit) + quoteTailBytes)
+			var t *lineJSON
+			if lines != nil {
+				if t = lines.slot(l); t.holds(l) {
+					w.n += copy(w.b[w.n:], t.json[:t.split])
+					w.int(l.Quantity)
+					w.n += copy(w.b[w.n:], t.json[t.split:])
+					w.int(l.AmountCents)
+					w.byte2('}', ',')
+					continue
+				}
 			}
+			start := w.n
 			w.raw(`{"code":`)
 			w.str(l.Code)
 			w.raw(`,"label":`)
 			w.str(l.Label)
 			w.raw(`,"quantity":`)
+			first := w.n
 			w.int(l.Quantity)
+			second := w.n
 			w.raw(`,"unit":`)
 			w.str(l.Unit)
 			w.raw(`,"amount_cents":`)
+			end := w.n
 			w.int(l.AmountCents)
-			w.byte('}')
+			w.byte2('}', ',')
+			if t != nil {
+				t.code, t.label, t.unit = l.Code, l.Label, l.Unit
+				t.json = append(append(t.json[:0], w.b[start:first]...), w.b[second:end]...)
+				t.split = first - start
+			}
 		}
+		w.n -= min(len(q.Lines), 1)
 		w.byte(']')
 	}
 	w.raw(`,"total_cents":`)
@@ -629,27 +756,27 @@ func AppendQuoteEnvelope(dst []byte, q *Quote) []byte {
 	w.raw(`,"tax_credit_eligible_cents":`)
 	w.int(q.TaxCreditEligibleCents)
 	if q.TaxCreditBucket != "" {
+		w.reserve(64 + maxStringBytes(q.TaxCreditBucket))
 		w.raw(`,"tax_credit_bucket":`)
 		w.str(q.TaxCreditBucket)
 	}
 	if len(q.Notes) > 0 {
 		w.raw(`,"notes":[`)
-		for i, n := range q.Notes {
-			if i > 0 {
-				w.byte(',')
-			}
+		for _, n := range q.Notes {
+			w.reserve(16 + maxStringBytes(n))
 			w.str(n)
+			w.byte(',')
 		}
+		w.n--
 		w.byte(']')
 	}
-	w.raw("}}")
+	w.byte2('}', '}')
 	return w.bytes()
 }
 
-// AppendRefusalEnvelope appends {"ok":false,"refusal":r} to dst, byte for
-// byte what json.Marshal writes for that Envelope.
-func AppendRefusalEnvelope(dst []byte, r *Refusal) []byte {
+func appendRefusalEnvelope(dst []byte, r *Refusal, plain *plainCache) []byte {
 	w := newWriter(dst, 96+maxStringBytes(r.Code)+maxStringBytes(r.Message)+maxStringBytes(r.MessageEN))
+	w.plain = plain
 	w.raw(`{"ok":false,"refusal":{"code":`)
 	w.str(r.Code)
 	w.raw(`,"message":`)

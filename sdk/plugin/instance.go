@@ -25,6 +25,9 @@ type instance struct {
 	configs  configCache
 	// out is the output buffer, reused; an answer is valid until the next call.
 	out []byte
+	// enc encodes the quote and refusal envelopes; it remembers the
+	// plugin's strings that need no escaping, and its kinds of quote line.
+	enc abi.Encoder
 	// quoteReq is reused by every quote.
 	quoteReq abi.QuoteRequest
 	ctx      Ctx
@@ -135,7 +138,7 @@ func (in *instance) quote(input []byte) ([]byte, error) {
 	if q == nil {
 		return nil, faultf(abi.OpQuote, "the handler returned neither a quote nor an error")
 	}
-	in.out = abi.AppendQuoteEnvelope(in.out[:0], q)
+	in.out = in.enc.AppendQuoteEnvelope(in.out[:0], q)
 	return in.out, nil
 }
 
@@ -177,7 +180,7 @@ func (in *instance) handlerError(op abi.Op, err error) ([]byte, error) {
 }
 
 func (in *instance) refuse(r *abi.Refusal) []byte {
-	in.out = abi.AppendRefusalEnvelope(in.out[:0], r)
+	in.out = in.enc.AppendRefusalEnvelope(in.out[:0], r)
 	return in.out
 }
 

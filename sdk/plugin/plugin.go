@@ -63,6 +63,14 @@ type Ctx struct {
 	// configuration, or its raw bytes as a json.RawMessage when ParseConfig
 	// is nil. It is shared between calls: treat it as read-only.
 	Config any
+	// Scratch belongs to the handlers: the instance keeps it from one call
+	// to the next (nil before the first) and never reads or changes it. A
+	// handler may keep buffers there to reuse instead of allocating on
+	// every call, which inside WebAssembly costs the garbage collector's
+	// branchy paths: an instance runs one call at a time, and its answer is
+	// encoded before the next call. Handlers of different operations that
+	// share it must agree on what it holds.
+	Scratch any
 }
 
 // Handlers are a plugin's operations. Manifest is required; every handler is

@@ -23,7 +23,14 @@ func Handlers(m abi.Manifest, o Options) plugin.Handlers {
 			return c.Config.(*Policy).Categories(), nil
 		},
 		Quote: func(c *plugin.Ctx, r *abi.QuoteRequest) (*abi.Quote, error) {
-			q, err := c.Config.(*Policy).Quote(c.Now, r)
+			// The quote is built in the instance's buffer, reused from call
+			// to call: the SDK encodes it before the next call.
+			buf, _ := c.Scratch.(*quoteBuf)
+			if buf == nil {
+				buf = new(quoteBuf)
+				c.Scratch = buf
+			}
+			q, err := c.Config.(*Policy).quote(c.Now, r, buf)
 			return q, sdkError(err)
 		},
 		PaymentModes: func(c *plugin.Ctx, r *abi.PaymentModesRequest) (*abi.PaymentModes, error) {

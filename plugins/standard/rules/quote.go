@@ -2,6 +2,7 @@ package rules
 
 import (
 	"time"
+	"unsafe"
 
 	"github.com/campagnon/campagnon/sdk/abi"
 )
@@ -103,19 +104,38 @@ func (d *Draft) AddNote(s string) { d.notes = append(d.notes, s) }
 func roundKm(m int) int64 { return (int64(m) + 500) / 1000 }
 
 // Quote prices one service at time now. A request the rules do not allow
-// gets a *Refusal saying which rule and what to do instead.
+// gets a *Refusal saying which rule and what to do instead. The quote, its
+// lines and its notes are one new allocation.
 func (p *Policy) Quote(now time.Time, r *abi.QuoteRequest) (*abi.Quote, error) {
-	c := p.lookup(r.Category)
-	if c == nil {
-		return nil, unknownCategory(r.Category)
-	}
-	mi := modalityIndex(r.Modality)
-	if mi < 0 {
-		return nil, invalidModality(r.Modality)
-	}
-	md := modeIndex(r.Mode)
-	if md < 0 {
-		return nil, invalidMode(r.Mode)
+	return p.quote(now, r, nil)
+}
+
+// quote prices like Quote, in buf: the quote it returns lives there, valid
+// until buf is used again. The plugin's handler passes the buffer its
+// instance keeps (plugin.Ctx.Scratch), so that a quote allocates nothing
+// inside WebAssembly, where an allocation takes the garbage collector's
+// branchy paths and, every few calls, a new span: the slowest calls of a
+// warm instance. A nil buf is allocated, once the request is accepted.
+func (p *Policy) quote(now time.Time, r *abi.QuoteRequest, buf *quoteBuf) (*abi.Quote, error) {
+	var (
+		c      *Category
+		mi, md int
+	)
+	if buf != nil && buf.names.policy == p && buf.names.same(r) {
+		c, mi, md = buf.names.cat, buf.names.modality, buf.names.mode
+	} else {
+		if c = p.lookup(r.Category); c == nil {
+			return nil, unknownCategory(r.Category)
+		}
+		if mi = modalityIndex(r.Modality); mi < 0 {
+			return nil, invalidModality(r.Modality)
+		}
+		if md = modeIndex(r.Mode); md < 0 {
+			return nil, invalidMode(r.Mode)
+		}
+		if buf != nil {
+			buf.names = names{policy: p, category: r.Category, modalityName: r.Modality, modeName: r.Mode, cat: c, modality: mi, mode: md}
+		}
 	}
 	if err := checkMode(c, mi, md, r.ProviderSAP); err != nil {
 		return nil, err
@@ -127,20 +147,25 @@ func (p *Policy) Quote(now time.Time, r *abi.QuoteRequest) (*abi.Quote, error) {
 	if !g.known {
 		return nil, refLegalUnknown
 	}
-	// One allocation holds the quote, its lines and its notes.
-	buf := new(quoteBuf)
-	d := Draft{
+	if buf == nil {
+		buf = new(quoteBuf)
+	}
+	d := &buf.draft
+	*d = Draft{
 		req: r, cat: c, legal: g, modality: mi, mode: md,
 		lines:   buf.lines[:0],
-		notes:   append(buf.notes[:0], c.notes...),
+		notes:   buf.notes[:0],
 		minutes: r.Minutes * r.Occurrences,
+	}
+	if len(c.notes) > 0 { // copying no note still costs a runtime call
+		d.notes = append(d.notes, c.notes...)
 	}
 	var err error
 	switch {
 	case md == modeFree:
 		d.free()
 	case md == modeTimeCredits:
-		err = p.timeCredits(&d)
+		err = p.timeCredits(d)
 	case mi == resident:
 		err = d.wage()
 	default:
@@ -150,21 +175,44 @@ func (p *Policy) Quote(now time.Time, r *abi.QuoteRequest) (*abi.Quote, error) {
 		return nil, err
 	}
 	if p.ext != nil {
-		// The extension gets its own copy, so that d stays off the heap
-		// when there is no extension.
-		x := new(Draft)
-		*x = d
-		p.ext(x)
-		d = *x
+		p.ext(d)
 	}
-	return p.finish(&d, &buf.q)
+	return p.finish(d, &buf.q)
 }
 
-// quoteBuf is a quote with room for its lines and notes, allocated at once.
+// quoteBuf holds a quote with room for its lines and notes, and the draft
+// that computes it: all the memory of one quote, allocated at once.
 type quoteBuf struct {
 	q     abi.Quote
 	lines [6]abi.QuoteLine
 	notes [12]string
+	draft Draft
+	names names
+}
+
+// names remembers how the previous request's category, modality and mode
+// were resolved. Inside WebAssembly, comparing two strings loops over
+// their bytes (runtime.memequal), about 0.4 µs for a category; but the SDK's
+// decoder keeps the previous request's string when the text is unchanged,
+// so a request for the same names has the very same strings, and
+// comparing their addresses is enough. The strings are held here, so their
+// bytes cannot be freed and reused for another text.
+type names struct {
+	policy                           *Policy
+	category, modalityName, modeName string
+	cat                              *Category
+	modality, mode                   int
+}
+
+// same reports whether r names the category, modality and mode resolved
+// last, by the addresses and lengths of their bytes.
+func (m *names) same(r *abi.QuoteRequest) bool {
+	return differ(r.Category, m.category)|differ(r.Modality, m.modalityName)|differ(r.Mode, m.modeName) == 0
+}
+
+// differ is 0 when a and b are the same bytes (same address and length).
+func differ(a, b string) uintptr {
+	return uintptr(unsafe.Pointer(unsafe.StringData(a))) ^ uintptr(unsafe.Pointer(unsafe.StringData(b))) | uintptr(len(a)^len(b))
 }
 
 // checkMode refuses a mode the category or the law does not allow here.
