@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/campagnon/campagnon/core/pluginbuild"
+	"github.com/campagnon/campagnon/core/schema"
+	"github.com/campagnon/campagnon/core/store"
 	"github.com/campagnon/campagnon/core/store/storetest"
 )
 
@@ -146,10 +148,20 @@ func TestTerritoryCommands(t *testing.T) {
 			{args: []string{"territory", "enable", "vierzon-essai"}, stdout: []string{"actif"}},
 			{args: []string{"territory", "show", "nowhere"}, code: 2, stderr: []string{"introuvable"}},
 			{args: []string{"territory", "frobnicate"}, code: 2, stderr: []string{"sous-commande inconnue"}},
-			{args: []string{"migrate", "down"}, stdout: []string{"0003", "annulée"}},
+			{args: []string{"migrate", "down"}, stdout: []string{latestMigration(t), "annulée"}},
 			{args: []string{"migrate", "status"}, stdout: []string{"en attente"}},
 		})
 	})
+}
+
+// latestMigration is the version "migrate down" rolls back, as it prints it.
+func latestMigration(t *testing.T) string {
+	t.Helper()
+	ms, err := store.LoadMigrations(schema.Migrations())
+	if err != nil || len(ms) == 0 {
+		t.Fatalf("load migrations: %v", err)
+	}
+	return fmt.Sprintf("%04d", ms[len(ms)-1].Version)
 }
 
 func TestCommandsWithoutDatabase(t *testing.T) {

@@ -112,18 +112,48 @@ func quietHost(ctx context.Context, errOut io.Writer, keys []string) (*pluginhos
 	return pluginhost.New(ctx, cfg, log)
 }
 
-// loadFile reads and loads a module, with its signature FILE.sig when present.
-func loadFile(ctx context.Context, h *pluginhost.Host, path string) (*pluginhost.Module, []byte, error) {
-	wasm, err := os.ReadFile(path)
+// readUserFile reads a file an operator named, bounded in size, with a
+// French message when it cannot be read.
+func readUserFile(path string) ([]byte, error) {
+	info, err := os.Stat(path)
+	if err == nil && info.Size() > maxUserFile {
+		return nil, apperr.New(apperr.KindTooLarge, "file_too_large",
+			fmt.Sprintf("%s est trop volumineux (%d octets, au plus %d).", path, info.Size(), maxUserFile),
+			fmt.Sprintf("%s is too large (%d bytes, at most %d).", path, info.Size(), maxUserFile))
+	}
+	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, nil, apperr.Wrap(err, apperr.KindInvalid, "plugin_file_unreadable",
+		return nil, apperr.Wrap(err, apperr.KindInvalid, "file_unreadable",
 			fmt.Sprintf("Lecture de %s impossible : %v", path, err), fmt.Sprintf("Cannot read %s: %v", path, err))
 	}
-	var sig []byte
-	if data, err := os.ReadFile(path + ".sig"); err == nil {
-		if sig, err = rules.DecodeSignature(data); err != nil {
-			return nil, nil, err
-		}
+	return data, nil
+}
+
+// maxUserFile bounds the files commands read: modules, requests, configurations, keys.
+const maxUserFile = 64 << 20
+
+// readSignature reads the signature FILE.sig beside a module, if there is one.
+func readSignature(module string) ([]byte, error) {
+	data, err := os.ReadFile(module + ".sig")
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, apperr.Wrap(err, apperr.KindInvalid, "file_unreadable",
+			fmt.Sprintf("Lecture de %s.sig impossible : %v", module, err), fmt.Sprintf("Cannot read %s.sig: %v", module, err))
+	}
+	return rules.DecodeSignature(data)
+}
+
+// loadFile reads and loads a module, with its signature FILE.sig when present.
+func loadFile(ctx context.Context, h *pluginhost.Host, path string) (*pluginhost.Module, []byte, error) {
+	wasm, err := readUserFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	sig, err := readSignature(path)
+	if err != nil {
+		return nil, nil, err
 	}
 	m, err := h.Load(ctx, wasm, sig)
 	if err != nil {
@@ -154,10 +184,9 @@ func pluginInspect(ctx context.Context, args []string, out, errOut io.Writer) er
 		fmt.Fprintln(errOut, "erreur : indiquez le module : campagnon plugin inspect plugin.wasm")
 		return errUsage
 	}
-	wasm, err := os.ReadFile(pos[0])
+	wasm, err := readUserFile(pos[0])
 	if err != nil {
-		return apperr.Wrap(err, apperr.KindInvalid, "plugin_file_unreadable",
-			fmt.Sprintf("Lecture de %s impossible : %v", pos[0], err), fmt.Sprintf("Cannot read %s: %v", pos[0], err))
+		return err
 	}
 	shape, err := wasmfile.Parse(wasm)
 	if err != nil {
@@ -317,18 +346,18 @@ func pluginQuote(ctx context.Context, args []string, out, errOut io.Writer) erro
 		fmt.Fprintln(errOut, "erreur : indiquez le module et la demande : campagnon plugin quote plugin.wasm --input demande.json")
 		return errUsage
 	}
-	data, err := os.ReadFile(*input)
+	data, err := readUserFile(*input)
 	if err != nil {
-		return apperr.Wrap(err, apperr.KindInvalid, "quote_input_unreadable", "Lecture de la demande impossible : "+err.Error(), "Cannot read the request: "+err.Error())
+		return err
 	}
 	var req abi.QuoteRequest
 	if err := json.Unmarshal(data, &req); err != nil {
 		return apperr.Wrap(err, apperr.KindInvalid, "quote_input_invalid", "Demande illisible (JSON attendu) : "+err.Error(), "Unreadable request: "+err.Error())
 	}
 	if *configFile != "" {
-		cfg, err := os.ReadFile(*configFile)
+		cfg, err := readUserFile(*configFile)
 		if err != nil {
-			return apperr.Wrap(err, apperr.KindInvalid, "quote_config_unreadable", "Lecture de la configuration impossible : "+err.Error(), "Cannot read the configuration: "+err.Error())
+			return err
 		}
 		req.Context.Config = cfg
 	}
@@ -426,9 +455,9 @@ func pluginSign(args []string, out, errOut io.Writer) error {
 		fmt.Fprintln(errOut, "erreur : indiquez le module et la clé : campagnon plugin sign plugin.wasm --key equipe.key")
 		return errUsage
 	}
-	keyText, err := os.ReadFile(*keyFile)
+	keyText, err := readUserFile(*keyFile)
 	if err != nil {
-		return apperr.Wrap(err, apperr.KindInvalid, "key_unreadable", "Lecture de la clé impossible : "+err.Error(), "Cannot read the key: "+err.Error())
+		return err
 	}
 	key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(keyText)))
 	if err != nil || len(key) != ed25519.PrivateKeySize {
@@ -436,9 +465,9 @@ func pluginSign(args []string, out, errOut io.Writer) error {
 			"Clé privée illisible : utilisez un fichier .key écrit par campagnon plugin keygen.",
 			"Unreadable private key: use a .key file written by campagnon plugin keygen.")
 	}
-	wasm, err := os.ReadFile(pos[0])
+	wasm, err := readUserFile(pos[0])
 	if err != nil {
-		return apperr.Wrap(err, apperr.KindInvalid, "plugin_file_unreadable", "Lecture du module impossible : "+err.Error(), "Cannot read the module: "+err.Error())
+		return err
 	}
 	sig := pluginhost.Sign(ed25519.PrivateKey(key), wasm)
 	if err := os.WriteFile(pos[0]+".sig", []byte(base64.StdEncoding.EncodeToString(sig)+"\n"), 0o644); err != nil {

@@ -10,7 +10,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/campagnon/campagnon/core/app"
-	"github.com/campagnon/campagnon/core/apperr"
 	"github.com/campagnon/campagnon/core/referential"
 	"github.com/campagnon/campagnon/core/rules"
 	"github.com/campagnon/campagnon/core/territory"
@@ -211,9 +210,8 @@ func territorySetPlugin(ctx context.Context, args []string, out, errOut io.Write
 	}
 	var config []byte
 	if *configFile != "" {
-		if config, err = os.ReadFile(*configFile); err != nil {
-			return apperr.Wrap(err, apperr.KindInvalid, "config_file_unreadable",
-				fmt.Sprintf("Lecture de %s impossible : %v", *configFile, err), fmt.Sprintf("Cannot read %s: %v", *configFile, err))
+		if config, err = readUserFile(*configFile); err != nil {
+			return err
 		}
 	}
 	a, err := openReady(ctx, c, errOut)
@@ -226,14 +224,11 @@ func territorySetPlugin(ctx context.Context, args []string, out, errOut io.Write
 		res, err = a.Rules.AssignFile(ctx, pos[0], *module, config, "cli:"+currentUser())
 	} else {
 		var wasm, sig []byte
-		if wasm, err = os.ReadFile(*file); err != nil {
-			return apperr.Wrap(err, apperr.KindInvalid, "plugin_file_unreadable",
-				fmt.Sprintf("Lecture de %s impossible : %v", *file, err), fmt.Sprintf("Cannot read %s: %v", *file, err))
+		if wasm, err = readUserFile(*file); err != nil {
+			return err
 		}
-		if data, err := os.ReadFile(*file + ".sig"); err == nil {
-			if sig, err = rules.DecodeSignature(data); err != nil {
-				return err
-			}
+		if sig, err = readSignature(*file); err != nil {
+			return err
 		}
 		res, err = a.Rules.InstallAndAssign(ctx, pos[0], wasm, sig, config, "cli:"+currentUser())
 	}

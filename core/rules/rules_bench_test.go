@@ -229,7 +229,7 @@ func BenchmarkStandardLoad(b *testing.B) {
 // under -short it is skipped with this message.
 func TestMemoryWith1255Territories(t *testing.T) {
 	if testing.Short() {
-		t.Skip("measurement: run without -short (make bench runs it)")
+		t.Skip("measurement with a bound: it runs in make test, without -short")
 	}
 	f := newFixture(t, storetest.New(t, "sqlite"))
 	svc := f.start(t)
