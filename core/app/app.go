@@ -93,6 +93,9 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 		MaxInstances:      cfg.Plugins.MaxInstances,
 		CallTimeout:       cfg.Plugins.CallTimeout,
 		RequireSignatures: cfg.Plugins.RequireSignatures,
+		// Territories are cut off one by one first (rules.TerritoryFaultLimit);
+		// the module-wide cut-off is for a module failing everywhere.
+		FaultLimit: rules.ModuleFaultLimit,
 		TrustedKeys:       trustedKeys(cfg.Plugins.TrustedKeys),
 	}, log)
 	if err != nil {

@@ -16,6 +16,8 @@ import (
 	"github.com/campagnon/campagnon/core/app"
 	"github.com/campagnon/campagnon/core/config"
 	"github.com/campagnon/campagnon/core/pluginbuild"
+	"github.com/campagnon/campagnon/core/rules"
+	"github.com/campagnon/campagnon/core/territory"
 	"github.com/campagnon/campagnon/core/store/storetest"
 )
 
@@ -209,8 +211,13 @@ func TestHostilePluginThroughTheAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Rules.InstallAndAssign(ctx, "portes-de-sologne", wasm, nil, nil, "test"); err != nil {
-		t.Fatalf("assign the hostile module: %v", err)
+	if _, err := a.Territories.CreateFromEPCI(ctx, "200000933", territory.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, slug := range []string{"portes-de-sologne", "sauldre-et-sologne"} {
+		if _, err := a.Rules.InstallAndAssign(ctx, slug, wasm, nil, nil, "test"); err != nil {
+			t.Fatalf("assign the hostile module to %s: %v", slug, err)
+		}
 	}
 	for _, category := range []string{"loop", "panic", "bad-total", "huge", "not-json"} {
 		status, body := do(t, a, "POST", "/api/v1/t/portes-de-sologne/quotes",
@@ -223,7 +230,18 @@ func TestHostilePluginThroughTheAPI(t *testing.T) {
 	if err != nil || n != 0 {
 		t.Errorf("%d quotes stored from a hostile plugin (%v)", n, err)
 	}
-	status, body := do(t, a, "POST", "/api/v1/t/picardie-verte/quotes",
+	// Repeated faults cut this territory off, not the others on the same module.
+	for i := 0; i < rules.TerritoryFaultLimit; i++ {
+		do(t, a, "POST", "/api/v1/t/portes-de-sologne/quotes", `{"category":"panic","modality":"resident","mode":"free","minutes":30}`)
+	}
+	status, body := do(t, a, "POST", "/api/v1/t/portes-de-sologne/quotes", `{"category":"ok","modality":"resident","mode":"free","minutes":30}`)
+	if status != 503 || !strings.Contains(body, `"code":"territory_plugin_cut_off"`) {
+		t.Errorf("after repeated faults: %d %s, want the territory cut off", status, body)
+	}
+	if status, body := do(t, a, "POST", "/api/v1/t/sauldre-et-sologne/quotes", `{"category":"ok","modality":"resident","mode":"free","minutes":30}`); status != 201 {
+		t.Errorf("another territory on the same module: %d %s", status, body)
+	}
+	status, body = do(t, a, "POST", "/api/v1/t/picardie-verte/quotes",
 		`{"category":"mobilite","modality":"resident","mode":"time_credits","minutes":45}`)
 	if status != 201 {
 		t.Errorf("another territory after the faults: %d %s", status, body)

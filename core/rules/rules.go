@@ -63,6 +63,8 @@ type Service struct {
 	bindings map[string]*binding           // configuration by territory slug
 	fallback *binding                      // the default module's (empty) configuration
 	modules  map[string]*pluginhost.Module // loaded modules by hash, to skip rereading them
+
+	breaker *breaker // per-territory fault cut-off
 }
 
 // defaultSlot names the binding of the default module; no slug can take it.
@@ -83,13 +85,15 @@ type binding struct {
 }
 
 // NewService returns a Service. Start loads the stored rules.
-func NewService(s *store.Store, host *pluginhost.Host, ts *territory.Service, ref *referential.Referential, o Options) *Service {
+func NewService(st *store.Store, host *pluginhost.Host, ts *territory.Service, ref *referential.Referential, o Options) *Service {
 	log := o.Logger
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{store: s, host: host, territories: ts, ref: ref, opts: o, log: log,
+	s := &Service{store: st, host: host, territories: ts, ref: ref, opts: o, log: log,
 		now: func() time.Time { return time.Now().UTC() }, bindings: map[string]*binding{}, slots: pluginhost.NewSlots(), modules: map[string]*pluginhost.Module{}}
+	s.breaker = newBreaker(func() time.Time { return s.now() })
+	return s
 }
 
 // HashConfig returns the lowercase hex SHA-256 of a configuration's bytes,

@@ -429,6 +429,19 @@ func (s *Service) unbind(slug string, b *binding) {
 	s.bindings[slug] = b
 }
 
+// failed counts a plugin fault against the territory (cutting it off
+// after too many) and returns the error people see.
+func (s *Service) failed(l *lease, err error) error {
+	if err == nil {
+		return nil
+	}
+	if s.breaker.record(l.territory.Slug, err) {
+		s.log.Error("territory plugin cut off after repeated faults", "territory", l.territory.Slug,
+			"plugin", l.module.Manifest().ID, "cooldown", TerritoryCooldown, "error", err)
+	}
+	return mapError(err)
+}
+
 // lease is what one call runs: a module held open until release, and the
 // territory's configuration.
 type lease struct {
@@ -467,6 +480,9 @@ func (s *Service) resolve(ctx context.Context, slug string) (*lease, error) {
 		d := *s.fallback
 		d.territory = abiTerritory(t)
 		b, name = &d, defaultSlot
+	}
+	if err := s.breaker.admit(t.Slug); err != nil {
+		return nil, err
 	}
 	m, release, err := s.slots.Get(name)
 	if err != nil {
@@ -540,7 +556,7 @@ func (s *Service) Categories(ctx context.Context, slug string) (*abi.Categories,
 	}
 	defer l.release()
 	res, err := l.module.Categories(ctx, &abi.CategoriesRequest{Context: s.context(l.binding, true)})
-	return res, mapError(err)
+	return res, s.failed(l, err)
 }
 
 // PaymentModesInput asks which modes an exchange may use.
@@ -565,7 +581,7 @@ func (s *Service) PaymentModes(ctx context.Context, slug string, in PaymentModes
 		return nil, err
 	}
 	res, err := l.module.PaymentModes(ctx, req)
-	return res, mapError(err)
+	return res, s.failed(l, err)
 }
 
 // QuoteInput is a service to price, as a resident or an API client gives it.
@@ -615,7 +631,7 @@ func (s *Service) Quote(ctx context.Context, slug string, in QuoteInput) (*Quote
 	}
 	q, err := l.module.Quote(ctx, req)
 	if err != nil {
-		return nil, mapError(err)
+		return nil, s.failed(l, err)
 	}
 	reqJSON, err := json.Marshal(withoutConfig(req))
 	if err != nil {
@@ -702,5 +718,5 @@ func (s *Service) ValidateListing(ctx context.Context, slug string, l abi.Listin
 		return nil, err
 	}
 	v, err := ls.module.ValidateListing(ctx, req)
-	return v, mapError(err)
+	return v, s.failed(ls, err)
 }
