@@ -34,7 +34,7 @@ func TestBreakerCutsOffOneTerritory(t *testing.T) {
 	// TerritoryFaultLimit faults within the window cut "a" off, and only "a".
 	cut := false
 	for i := 0; i < TerritoryFaultLimit; i++ {
-		cut = b.record("a", fault)
+		cut = b.record("a", fault) || cut
 	}
 	if !cut {
 		t.Fatal("not cut off after the limit")
