@@ -1,0 +1,301 @@
+// Package authz decides who may do what in which territory: Casbin RBAC with
+// domains, where the domain is a territory slug and National ("*") stands
+// for every territory. The model is embedded (a copy of
+// configs/casbin/model.conf); the policies and role assignments live in the
+// database (table authz_rules, read and written through a small Bun adapter
+// of this package), and every change made through the package is recorded
+// in the append-only table authz_audit in the same transaction.
+//
+// Casbin says whether a role may act; the store layer still says on which
+// rows: every query is scoped to the territory.
+package authz
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/casbin/casbin/v2"
+	"github.com/casbin/casbin/v2/model"
+	"github.com/casbin/casbin/v2/persist"
+	"github.com/uptrace/bun"
+
+	"github.com/campagnon/campagnon/core/store"
+)
+
+// modelConf is the Casbin model, a copy of configs/casbin/model.conf.
+//
+//go:embed model.conf
+var modelConf string
+
+// ModelText returns the embedded Casbin model.
+func ModelText() string { return modelConf }
+
+// Errors wrapped by the package's errors, for callers to map to an answer.
+var (
+	// ErrInvalid is wrapped when an argument is empty, too long, or holds
+	// characters the model would read as a pattern.
+	ErrInvalid = errors.New("invalid authorization argument")
+	// ErrDenied is wrapped when the actor of a change may not make it.
+	ErrDenied = errors.New("authorization change denied")
+)
+
+// maxCacheEntries bounds the decisions cached over all territories; past
+// it every cache starts over.
+const maxCacheEntries = 1 << 18
+
+// request is one decision's key in the cache.
+type request struct{ sub, dom, obj, act string }
+
+// decisionCache memoises decisions of one generation of a shard's rules.
+type decisionCache struct {
+	m sync.Map // request → bool
+}
+
+// shard decides for one territory: a Casbin enforcer holding the rules of
+// that territory and the national rules, which are all the model's matcher
+// can use for a request in that territory. Sharding keeps an uncached
+// decision independent of the number of territories.
+type shard struct {
+	enf   *casbin.Enforcer
+	cache atomic.Pointer[decisionCache]
+}
+
+func newShard(enf *casbin.Enforcer) *shard {
+	sh := &shard{enf: enf}
+	sh.cache.Store(&decisionCache{})
+	return sh
+}
+
+// Enforcer answers authorization questions and changes the rules. It is safe
+// for concurrent use: decisions share a read lock and a decision cache per
+// territory, which every change of that territory's rules (or of the
+// national rules) empties; changes are serialised and written to the
+// database before memory.
+//
+// Each process holds the rules in memory: a change made by another replica
+// is seen after Reload.
+type Enforcer struct {
+	s   *store.Store
+	log *slog.Logger
+	now func() time.Time
+
+	// wmu serialises changes (database, then memory).
+	wmu sync.Mutex
+	// mu guards the fields below: decisions take it for reading, changes
+	// for writing.
+	mu sync.RWMutex
+	// national holds the national rules only; it decides for National and
+	// for territories without rules of their own.
+	national *shard
+	// shards holds one shard per territory that has rules of its own.
+	shards map[string]*shard
+	// nationalRules are the national rules, to build a new shard from.
+	nationalRules []change
+	// cached counts the decisions cached since the caches last started over.
+	cached atomic.Int64
+	// noCache disables the decision cache (benchmarks of cold decisions).
+	noCache bool
+}
+
+// New loads the rules from s (whose schema must include the 0004_authz
+// migration) and returns an Enforcer. When the rules table is empty it first
+// stores DefaultPolicies, once, audited under the actor "system:seed". A nil
+// log selects slog.Default().
+func New(ctx context.Context, s *store.Store, log *slog.Logger) (*Enforcer, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	e := &Enforcer{s: s, log: log, now: func() time.Time { return time.Now().UTC() }}
+	if err := e.seed(ctx); err != nil {
+		return nil, err
+	}
+	if err := e.Reload(ctx); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// seed stores the default policies when no rule is stored.
+func (e *Enforcer) seed(ctx context.Context) error {
+	seeded := 0
+	err := e.s.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		n, err := tx.NewSelect().Model((*ruleRow)(nil)).Count(ctx)
+		if err != nil {
+			return fmt.Errorf("authz: count rules: %w", err)
+		}
+		if n > 0 {
+			return nil
+		}
+		cs := make([]change, len(DefaultPolicies))
+		for i, p := range DefaultPolicies {
+			cs[i] = change{ptype: "p", rule: []string{p.Role, p.Territory, p.Object, p.Action}}
+		}
+		seeded, err = writeChanges(ctx, tx, actorSeed, actionAdd, cs, e.now())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("authz: store the default policies: %w", err)
+	}
+	if seeded > 0 {
+		e.log.InfoContext(ctx, "authz: default policies stored", "policies", seeded)
+	}
+	return nil
+}
+
+// baseModel is the parsed embedded model, copied for each enforcer.
+var baseModel = sync.OnceValues(func() (model.Model, error) {
+	m, err := model.NewModelFromString(modelConf)
+	if err != nil {
+		return nil, fmt.Errorf("authz: parse the embedded model: %w", err)
+	}
+	return m, nil
+})
+
+// newCasbin builds a Casbin enforcer over the embedded model holding the
+// given rules.
+func newCasbin(sets ...[]change) (*casbin.Enforcer, error) {
+	m, err := baseModel()
+	if err != nil {
+		return nil, err
+	}
+	enf, err := casbin.NewEnforcer(m.Copy())
+	if err != nil {
+		return nil, fmt.Errorf("authz: create the enforcer: %w", err)
+	}
+	enf.EnableAutoSave(false)
+	for _, cs := range sets {
+		for _, c := range cs {
+			line := append([]string{c.ptype}, c.rule...)
+			if err := persist.LoadPolicyArray(line, enf.GetModel()); err != nil {
+				return nil, fmt.Errorf("authz: load rule %v: %w", line, err)
+			}
+		}
+	}
+	if err := enf.BuildRoleLinks(); err != nil {
+		return nil, fmt.Errorf("authz: build role links: %w", err)
+	}
+	return enf, nil
+}
+
+// Reload reads every rule from the database again and replaces the rules in
+// memory at once; decisions in flight finish on the old rules. Call it to
+// see changes made by other replicas.
+func (e *Enforcer) Reload(ctx context.Context) error {
+	rows, err := loadRules(ctx, e.s.DB())
+	if err != nil {
+		return err
+	}
+	var national []change
+	byDomain := map[string][]change{}
+	for i := range rows {
+		c := change{ptype: rows[i].PType, rule: rows[i].values()}
+		if d := domainOf(c.ptype, c.rule); d == National {
+			national = append(national, c)
+		} else {
+			byDomain[d] = append(byDomain[d], c)
+		}
+	}
+	nat, err := newCasbin(national)
+	if err != nil {
+		return err
+	}
+	shards := make(map[string]*shard, len(byDomain))
+	for d, cs := range byDomain {
+		enf, err := newCasbin(national, cs)
+		if err != nil {
+			return fmt.Errorf("authz: rules of %s: %w", d, err)
+		}
+		shards[d] = newShard(enf)
+	}
+	e.mu.Lock()
+	e.national, e.shards, e.nationalRules = newShard(nat), shards, national
+	e.cached.Store(0)
+	e.mu.Unlock()
+	e.log.DebugContext(ctx, "authz: rules loaded", "rules", len(rows), "territories", len(shards))
+	return nil
+}
+
+// Allowed reports whether user sub may do act on obj in territory (a slug,
+// or National for a national action). It reads memory only and is safe for
+// concurrent use. Arguments are checked: a role name, an empty or overlong
+// value or a pattern character is refused with an error wrapping ErrInvalid.
+func (e *Enforcer) Allowed(sub, territory, obj, act string) (bool, error) {
+	if err := checkSubject("subject", sub); err != nil {
+		return false, err
+	}
+	if err := checkDomain(territory); err != nil {
+		return false, err
+	}
+	if err := checkName("object", obj); err != nil {
+		return false, err
+	}
+	if err := checkName("action", act); err != nil {
+		return false, err
+	}
+	return e.decide(request{sub, territory, obj, act})
+}
+
+// shardFor returns the shard deciding in territory; e.mu must be held.
+func (e *Enforcer) shardFor(territory string) *shard {
+	if sh, ok := e.shards[territory]; ok {
+		return sh
+	}
+	return e.national
+}
+
+// decide answers a checked request, from the cache when it can.
+func (e *Enforcer) decide(r request) (bool, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	sh := e.shardFor(r.dom)
+	c := sh.cache.Load()
+	if !e.noCache {
+		if v, ok := c.m.Load(r); ok {
+			return v.(bool), nil
+		}
+	}
+	ok, err := sh.enf.Enforce(r.sub, r.dom, r.obj, r.act)
+	if err != nil {
+		return false, fmt.Errorf("authz: decide (%s, %s, %s, %s): %w", r.sub, r.dom, r.obj, r.act, err)
+	}
+	if !e.noCache {
+		// Stored under the read lock: a change, which empties caches under
+		// the write lock, cannot interleave with it.
+		c.m.Store(r, ok)
+		if e.cached.Add(1) > maxCacheEntries {
+			e.cached.Store(0)
+			e.national.cache.Store(&decisionCache{})
+			for _, s := range e.shards {
+				s.cache.Store(&decisionCache{})
+			}
+		}
+	}
+	return ok, nil
+}
+
+// RolesFor returns the roles user holds in territory, national roles
+// included, sorted.
+func (e *Enforcer) RolesFor(user, territory string) ([]string, error) {
+	if err := checkSubject("user", user); err != nil {
+		return nil, err
+	}
+	if err := checkDomain(territory); err != nil {
+		return nil, err
+	}
+	e.mu.RLock()
+	enf := e.shardFor(territory).enf
+	roles := enf.GetRolesForUserInDomain(user, territory)
+	if territory != National {
+		roles = append(roles, enf.GetRolesForUserInDomain(user, National)...)
+	}
+	e.mu.RUnlock()
+	slices.Sort(roles)
+	return slices.Compact(roles), nil
+}
