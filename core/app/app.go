@@ -95,8 +95,8 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 		RequireSignatures: cfg.Plugins.RequireSignatures,
 		// Territories are cut off one by one first (rules.TerritoryFaultLimit);
 		// the module-wide cut-off is for a module failing everywhere.
-		FaultLimit: rules.ModuleFaultLimit,
-		TrustedKeys:       trustedKeys(cfg.Plugins.TrustedKeys),
+		FaultLimit:  rules.ModuleFaultLimit,
+		TrustedKeys: trustedKeys(cfg.Plugins.TrustedKeys),
 	}, log)
 	if err != nil {
 		_ = s.Close()

@@ -17,8 +17,8 @@ import (
 	"github.com/campagnon/campagnon/core/config"
 	"github.com/campagnon/campagnon/core/pluginbuild"
 	"github.com/campagnon/campagnon/core/rules"
-	"github.com/campagnon/campagnon/core/territory"
 	"github.com/campagnon/campagnon/core/store/storetest"
+	"github.com/campagnon/campagnon/core/territory"
 )
 
 // moduleDir holds the real plugins, built once for the package.
