@@ -1,0 +1,95 @@
+package account
+
+import (
+	"io/fs"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/campagnon/campagnon/core/schema"
+)
+
+// migrationFile is the migration that creates this package's tables.
+const migrationFile = "0005_accounts.up.sql"
+
+var createTable = regexp.MustCompile(`(?is)CREATE TABLE\s+(\w+)\s*\((.*?)\n\);`)
+
+// migrationColumns reads the columns of every table created by the
+// migration (and its PostgreSQL override, when there is one).
+func migrationColumns(t *testing.T) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for _, name := range []string{migrationFile, strings.Replace(migrationFile, ".up.sql", ".up.postgres.sql", 1)} {
+		b, err := fs.ReadFile(schema.Migrations(), name)
+		if err != nil {
+			if name == migrationFile {
+				t.Fatalf("read %s: %v", name, err)
+			}
+			continue
+		}
+		for _, m := range createTable.FindAllStringSubmatch(string(b), -1) {
+			for _, line := range strings.Split(m[2], "\n") {
+				f := strings.Fields(strings.TrimSpace(line))
+				if len(f) == 0 || strings.HasPrefix(f[0], "--") {
+					continue
+				}
+				switch strings.ToUpper(f[0]) {
+				case "PRIMARY", "UNIQUE", "FOREIGN", "CHECK", "CONSTRAINT":
+					continue
+				}
+				out[m[1]] = append(out[m[1]], strings.ToLower(f[0]))
+			}
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("no CREATE TABLE found in %s", migrationFile)
+	}
+	return out
+}
+
+// TestEveryColumnClassified fails when a column of the accounts tables is
+// neither in PersonalColumns nor in technicalColumns, when one is in both,
+// or when the registry names a column that does not exist.
+func TestEveryColumnClassified(t *testing.T) {
+	cols := migrationColumns(t)
+	known := map[string]string{}
+	categories := map[string]bool{CategoryIdentity: true, CategoryContact: true, CategoryCredential: true,
+		CategoryLocation: true, CategoryProfessional: true, CategoryActivity: true, CategoryMessage: true}
+	for _, p := range PersonalColumns {
+		k := p.Table + "." + p.Column
+		if known[k] != "" {
+			t.Errorf("%s classified twice", k)
+		}
+		known[k] = "personal"
+		if !categories[p.Category] || p.Retention == "" {
+			t.Errorf("%s: category %q or retention %q missing", k, p.Category, p.Retention)
+		}
+	}
+	for table, cs := range technicalColumns {
+		for _, c := range cs {
+			k := table + "." + c
+			if known[k] != "" {
+				t.Errorf("%s is both personal and technical", k)
+			}
+			known[k] = "technical"
+		}
+	}
+	var missing []string
+	for table, cs := range cols {
+		for _, c := range cs {
+			k := table + "." + c
+			if known[k] == "" {
+				missing = append(missing, k)
+			}
+			delete(known, k)
+		}
+	}
+	sort.Strings(missing)
+	for _, k := range missing {
+		t.Errorf("column %s is not classified: add it to PersonalColumns (with its category and retention) or, if it holds no personal data, to technicalColumns", k)
+	}
+	for k := range known {
+		t.Errorf("registry names %s, which the migration does not create", k)
+	}
+}
