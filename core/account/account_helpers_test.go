@@ -10,7 +10,7 @@ import (
 	"github.com/campagnon/campagnon/core/account"
 	"github.com/campagnon/campagnon/core/credential"
 	"github.com/campagnon/campagnon/core/referential"
-	"github.com/campagnon/campagnon/core/schema"
+	"github.com/campagnon/campagnon/core/schema/schematest"
 	"github.com/campagnon/campagnon/core/store"
 	"github.com/campagnon/campagnon/core/store/storetest"
 	"github.com/campagnon/campagnon/core/territory"
@@ -72,19 +72,7 @@ type env struct {
 func newEnv(t testing.TB, tg storetest.Target, o account.Options) *env {
 	t.Helper()
 	c := ctx(t)
-	s, err := store.Open(c, store.Options{Driver: tg.Driver, SQLitePath: tg.SQLitePath,
-		PostgresDSN: tg.PostgresDSN, Logger: storetest.Logger(t)})
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	ms, err := store.LoadMigrations(schema.Migrations())
-	if err != nil {
-		t.Fatalf("load migrations: %v", err)
-	}
-	if _, err := store.NewMigrator(s, ms).Up(c); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
+	s := schematest.Open(t, tg)
 	terrs := territory.NewService(s, loadRef(t))
 	for _, siren := range []string{portesDeSologne, picardieVerte} {
 		if _, err := terrs.CreateFromEPCI(c, siren, territory.CreateOptions{}); err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/campagnon/campagnon/core/schema"
+	"github.com/campagnon/campagnon/core/schema/schematest"
 	"github.com/campagnon/campagnon/core/store"
 	"github.com/campagnon/campagnon/core/store/storetest"
 )
@@ -43,21 +44,7 @@ func testCtx(t testing.TB) context.Context {
 // openStore opens a migrated, empty database on tg.
 func openStore(t testing.TB, tg storetest.Target) *store.Store {
 	t.Helper()
-	ctx := testCtx(t)
-	s, err := store.Open(ctx, store.Options{Driver: tg.Driver, SQLitePath: tg.SQLitePath,
-		PostgresDSN: tg.PostgresDSN, Logger: storetest.Logger(t)})
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	ms, err := store.LoadMigrations(schema.Migrations())
-	if err != nil {
-		t.Fatalf("load migrations: %v", err)
-	}
-	if _, err := store.NewMigrator(s, ms).Up(ctx); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	return s
+	return schematest.Open(t, tg)
 }
 
 // fixture returns an Enforcer over a fresh database holding the defaults and

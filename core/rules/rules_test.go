@@ -17,7 +17,7 @@ import (
 	"github.com/campagnon/campagnon/core/pluginhost"
 	"github.com/campagnon/campagnon/core/referential"
 	"github.com/campagnon/campagnon/core/rules"
-	"github.com/campagnon/campagnon/core/schema"
+	"github.com/campagnon/campagnon/core/schema/schematest"
 	"github.com/campagnon/campagnon/core/store"
 	"github.com/campagnon/campagnon/core/store/storetest"
 	"github.com/campagnon/campagnon/core/territory"
@@ -76,18 +76,7 @@ func newFixture(t *testing.T, tg storetest.Target) *fixture {
 		}
 	})
 	ctx := ctxT(t)
-	s, err := store.Open(ctx, store.Options{Driver: tg.Driver, SQLitePath: tg.SQLitePath, PostgresDSN: tg.PostgresDSN, Logger: storetest.Logger(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	ms, err := store.LoadMigrations(schema.Migrations())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := store.NewMigrator(s, ms).Up(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := schematest.Open(t, tg)
 	ts := territory.NewService(s, ref)
 	for _, siren := range []string{"246000848", "200005932", "200000933"} {
 		if _, err := ts.CreateFromEPCI(ctx, siren, territory.CreateOptions{}); err != nil {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/campagnon/campagnon/core/apperr"
 	"github.com/campagnon/campagnon/core/referential"
-	"github.com/campagnon/campagnon/core/schema"
+	"github.com/campagnon/campagnon/core/schema/schematest"
 	"github.com/campagnon/campagnon/core/store"
 	"github.com/campagnon/campagnon/core/store/storetest"
 	"github.com/campagnon/campagnon/core/territory"
@@ -39,21 +39,7 @@ func loadRef(t testing.TB) *referential.Referential {
 // territory service over it.
 func newService(t *testing.T, tg storetest.Target) (*territory.Service, *store.Store) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	s, err := store.Open(ctx, store.Options{Driver: tg.Driver, SQLitePath: tg.SQLitePath,
-		PostgresDSN: tg.PostgresDSN, Logger: storetest.Logger(t)})
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	ms, err := store.LoadMigrations(schema.Migrations())
-	if err != nil {
-		t.Fatalf("load migrations: %v", err)
-	}
-	if _, err := store.NewMigrator(s, ms).Up(ctx); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
+	s := schematest.Open(t, tg)
 	return territory.NewService(s, loadRef(t)), s
 }
 
