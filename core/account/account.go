@@ -92,8 +92,9 @@ type sessionRow struct {
 
 // Session is a valid login session.
 type Session struct {
-	// ID is the plain session ID, set only by Login: put it in the cookie
-	// and nowhere else. Session leaves it empty.
+	// ID is the plain session ID (Login makes it; Session echoes the one it
+	// was given): it goes in the cookie and keys the CSRF token, and is
+	// never stored or logged — the database holds its hash.
 	ID string `json:"-"`
 	// Account is the session's account.
 	Account *Account `json:"account"`

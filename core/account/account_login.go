@@ -264,7 +264,7 @@ func (s *Service) Session(ctx context.Context, plain string) (*Session, error) {
 		}
 		row.LastSeenAt = now
 	}
-	return &Session{Account: a, CreatedAt: row.CreatedAt, ExpiresAt: row.ExpiresAt, LastSeenAt: row.LastSeenAt}, nil
+	return &Session{ID: plain, Account: a, CreatedAt: row.CreatedAt, ExpiresAt: row.ExpiresAt, LastSeenAt: row.LastSeenAt}, nil
 }
 
 // Logout closes the session whose plain ID is given; an unknown or closed

@@ -7,6 +7,7 @@ package api
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/campagnon/campagnon/core/account"
 	"github.com/campagnon/campagnon/core/referential"
 	"github.com/campagnon/campagnon/core/rules"
 	"github.com/campagnon/campagnon/core/territory"
@@ -18,6 +19,10 @@ type Deps struct {
 	Territories *territory.Service
 	// Rules runs each territory's plugin.
 	Rules *rules.Service
+	// Accounts manages accounts and sessions.
+	Accounts *account.Service
+	// SessionSecret keys the CSRF tokens of sessions.
+	SessionSecret []byte
 }
 
 // Register adds the /api/v1 routes to app.
@@ -26,6 +31,8 @@ func Register(app fiber.Router, d Deps) {
 	t := territoriesHandler{svc: d.Territories}
 	v1.Get("/territories", t.list)
 	v1.Get("/territories/:slug", t.show)
+
+	authHandler{svc: d.Accounts, secret: d.SessionSecret}.register(v1)
 
 	r := rulesHandler{svc: d.Rules}
 	tv1 := v1.Group("/t/:territory")

@@ -6,6 +6,7 @@ package app
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/rand"
 	"database/sql"
 	"encoding/base64"
 	"errors"
@@ -14,12 +15,15 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/campagnon/campagnon/core/account"
 	"github.com/campagnon/campagnon/core/api"
 	"github.com/campagnon/campagnon/core/apperr"
 	"github.com/campagnon/campagnon/core/config"
+	"github.com/campagnon/campagnon/core/credential"
 	"github.com/campagnon/campagnon/core/logging"
 	"github.com/campagnon/campagnon/core/metrics"
 	"github.com/campagnon/campagnon/core/pluginhost"
@@ -49,6 +53,10 @@ type App struct {
 	Plugins *pluginhost.Host
 	// Rules runs each territory's plugin.
 	Rules *rules.Service
+	// Accounts manages accounts, sessions and their emails.
+	Accounts *account.Service
+	// SessionSecret keys the CSRF tokens of sessions.
+	SessionSecret []byte
 	// Metrics is the process's metric registry.
 	Metrics *metrics.Registry
 }
@@ -113,6 +121,11 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 	}
 	a.Rules = rules.NewService(s, host, a.Territories, ref, rules.Options{
 		ModuleDir: cfg.Plugins.Dir, Default: cfg.Plugins.Default, Logger: log.With("component", "rules")})
+	a.Accounts = account.NewService(s, ref, account.Options{Params: credential.OWASPParams, BaseURL: cfg.Security.PublicURL})
+	if a.SessionSecret, err = sessionSecret(cfg); err != nil {
+		_ = a.Close()
+		return nil, err
+	}
 	a.Metrics = metrics.New(a.poolStats)
 	return a, nil
 }
@@ -129,6 +142,35 @@ func (a *App) poolStats() map[string]sql.DBStats {
 		return map[string]sql.DBStats{"main": conv(st.Read)}
 	}
 	return map[string]sql.DBStats{"read": conv(st.Read), "write": conv(st.Write)}
+}
+
+// sessionSecret returns the configured secret, or in development the one
+// kept in DataDir/session.key (created on first use, readable by the owner
+// only). config.Load refuses an empty secret in production.
+func sessionSecret(cfg *config.Config) ([]byte, error) {
+	if cfg.Security.SessionSecret != "" {
+		return base64.StdEncoding.DecodeString(cfg.Security.SessionSecret)
+	}
+	path := filepath.Join(cfg.DataDir, "session.key")
+	if data, err := os.ReadFile(path); err == nil {
+		if raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(data))); err == nil && len(raw) >= 32 {
+			return raw, nil
+		}
+		return nil, apperr.New(apperr.KindInvalid, "session_key_unreadable",
+			fmt.Sprintf("%s est illisible : supprimez-le (un nouveau sera créé ; les sessions ouvertes seront perdues) ou réglez security.session_secret.", path),
+			fmt.Sprintf("%s is unreadable: delete it or set security.session_secret.", path))
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, fmt.Errorf("generate the session secret: %w", err)
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("create %s: %w", cfg.DataDir, err)
+	}
+	if err := os.WriteFile(path, []byte(base64.StdEncoding.EncodeToString(raw)+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("write the session secret %s: %w", path, err)
+	}
+	return raw, nil
 }
 
 // trustedKeys decodes the configured keys; config.Load has validated them.
@@ -253,7 +295,7 @@ func MigrationError(err error) error {
 // Server returns the HTTP server with every route registered.
 func (a *App) Server() *server.Server {
 	srv := server.New(a.Config.Server, server.Deps{Logger: a.Log, Metrics: a.Metrics, Ready: a.Ready})
-	api.Register(srv.App(), api.Deps{Territories: a.Territories, Rules: a.Rules})
+	api.Register(srv.App(), api.Deps{Territories: a.Territories, Rules: a.Rules, Accounts: a.Accounts, SessionSecret: a.SessionSecret})
 	return srv
 }
 

@@ -35,6 +35,18 @@ type Config struct {
 	Territories Territories
 	// Plugins holds the WebAssembly plugin host settings.
 	Plugins Plugins
+	// Security holds the secrets and public address of the platform.
+	Security Security
+}
+
+// Security holds the platform's secrets and public address.
+type Security struct {
+	// SessionSecret (base64, at least 32 bytes) keys the CSRF tokens. Every
+	// replica must share it. Empty in development: a secret is generated
+	// once in DataDir/session.key.
+	SessionSecret string
+	// PublicURL is the address residents use, for the links in emails.
+	PublicURL string
 }
 
 // Plugins configures the territory plugins and their host.
@@ -168,7 +180,17 @@ func (c *Config) Describe() [][2]string {
 		{"plugins.max_instances", strconv.Itoa(c.Plugins.MaxInstances)},
 		{"plugins.require_signatures", strconv.FormatBool(c.Plugins.RequireSignatures)},
 		{"plugins.trusted_keys", strings.Join(c.Plugins.TrustedKeys, ",")},
+		{"security.session_secret", mask(c.Security.SessionSecret)},
+		{"security.public_url", c.Security.PublicURL},
 	}
+}
+
+// mask hides a secret's value, saying only whether it is set.
+func mask(secret string) string {
+	if secret == "" {
+		return "(vide)"
+	}
+	return "(définie, masquée)"
 }
 
 func (c *Config) bootstrapText() string {

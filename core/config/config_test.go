@@ -88,6 +88,8 @@ func TestLoadRejects(t *testing.T) {
 		{"misspelt variable is reported", "empty.yaml", []string{"CAMPAGNON_DATABASE_DRIVE=postgres", "CAMPAGNON_TEST_POSTGRES=x"}, nil, []string{"CAMPAGNON_DATABASE_DRIVE", "variable inconnue"}},
 		{"flag without equals", "empty.yaml", nil, []string{"server.addr"}, []string{"clé=valeur"}},
 		{"bad SIREN", "empty.yaml", []string{"CAMPAGNON_TERRITORIES_BOOTSTRAP=12345"}, nil, []string{"\"12345\" n'est pas un code SIREN"}},
+		{"production needs a session secret", "empty.yaml", []string{"CAMPAGNON_ENV=production"}, nil, []string{"security.session_secret", "obligatoire en production"}},
+		{"short session secret", "empty.yaml", nil, []string{"security.session_secret=c2hvcnQ="}, []string{"security.session_secret", "trop courte"}},
 		{"bad plugin name", "empty.yaml", []string{"CAMPAGNON_TERRITORIES_BOOTSTRAP=200005932:Bad_Name"}, nil, []string{"\"Bad_Name\" n'est pas un nom de module"}},
 		{"bad boolean", "empty.yaml", nil, []string{"plugins.require_signatures=maybe"}, []string{"plugins.require_signatures", "true ou false"}},
 		{"bad trusted key", "empty.yaml", nil, []string{"plugins.trusted_keys=abc"}, []string{"clé publique ed25519"}},

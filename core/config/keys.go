@@ -136,6 +136,25 @@ var keys = []Key{
 			return nil
 		},
 	},
+
+	{
+		Name: "security.session_secret", Default: "",
+		Allowed: "une clé secrète en base64 d'au moins 32 octets (openssl rand -base64 32), la même sur toutes les répliques ; vide en développement",
+		Doc:     "secret keying the CSRF tokens of sessions (empty in development: generated in <data_dir>/session.key)",
+		set: func(c *Config, v string) error {
+			v = strings.TrimSpace(v)
+			if v != "" {
+				raw, err := base64.StdEncoding.DecodeString(v)
+				if err != nil || len(raw) < 32 {
+					return fmt.Errorf("clé illisible ou trop courte")
+				}
+			}
+			c.Security.SessionSecret = v
+			return nil
+		},
+	},
+	stringKey("security.public_url", "http://localhost:8080", "address residents use, for links in emails",
+		false, func(c *Config) *string { return &c.Security.PublicURL }),
 }
 
 var moduleNamePattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)

@@ -173,6 +173,11 @@ func validate(c *Config, sources map[string]string) []Problem {
 		ps = append(ps, Problem{Key: "database.postgres_dsn", Value: "(masquée)", Source: source("database.postgres_dsn"),
 			Reason: "chaîne de connexion illisible", Allowed: "une URL postgres:// ou une chaîne clé=valeur"})
 	}
+	if c.Env == EnvProduction && c.Security.SessionSecret == "" {
+		ps = append(ps, Problem{Key: "security.session_secret", Value: "", Source: source("env"),
+			Reason:  "obligatoire en production (toutes les répliques doivent partager la même clé)",
+			Allowed: "openssl rand -base64 32"})
+	}
 	return ps
 }
 

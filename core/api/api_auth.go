@@ -1,0 +1,199 @@
+package api
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/campagnon/campagnon/core/account"
+	"github.com/campagnon/campagnon/core/apperr"
+	"github.com/campagnon/campagnon/core/credential"
+)
+
+// SessionCookie names the session cookie. The __Host- prefix makes the
+// browser refuse it unless it is Secure, has Path=/ and no Domain: no
+// subdomain can set or read it.
+const SessionCookie = "__Host-campagnon_session"
+
+// HeaderCSRF carries the CSRF token on state-changing requests made with
+// the session cookie.
+const HeaderCSRF = "X-CSRF-Token"
+
+const localSession = "campagnon.session"
+
+// authHandler serves sign-up, verification, login and sessions.
+type authHandler struct {
+	svc    *account.Service
+	secret []byte
+}
+
+// meAnswer is what a signed-in person learns about their session.
+type meAnswer struct {
+	Account   *account.Account `json:"account"`
+	CSRFToken string           `json:"csrf_token"`
+	ExpiresAt time.Time        `json:"expires_at"`
+}
+
+func (h authHandler) register(v1 fiber.Router) {
+	auth := v1.Group("/auth")
+	auth.Post("/signup", h.signUp)
+	auth.Post("/verify", h.verify)
+	auth.Post("/login", h.login)
+	auth.Post("/password-reset", h.requestReset)
+	auth.Post("/password-reset/confirm", h.confirmReset)
+	auth.Get("/me", h.requireSession, h.me)
+	auth.Post("/logout", h.requireSession, h.requireCSRF, h.logout)
+	auth.Post("/logout-everywhere", h.requireSession, h.requireCSRF, h.logoutEverywhere)
+}
+
+func (h authHandler) signUp(c *fiber.Ctx) error {
+	var in account.SignUpInput
+	if err := decodeStrict(c.Body(), &in); err != nil {
+		return err
+	}
+	res, err := h.svc.SignUp(c.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusAccepted).JSON(res)
+}
+
+func (h authHandler) verify(c *fiber.Ctx) error {
+	var in struct {
+		Token string `json:"token"`
+	}
+	if err := decodeStrict(c.Body(), &in); err != nil {
+		return err
+	}
+	a, err := h.svc.Verify(c.UserContext(), in.Token)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"account": a})
+}
+
+func (h authHandler) login(c *fiber.Ctx) error {
+	var in struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+	}
+	if err := decodeStrict(c.Body(), &in); err != nil {
+		return err
+	}
+	s, err := h.svc.LoginWith(c.UserContext(), account.LoginInput{Email: in.Email, Password: in.Password,
+		RemoteAddr: c.IP(), UserAgent: truncate(c.Get(fiber.HeaderUserAgent), 200)})
+	if wait, ok := account.RetryAfter(err); ok {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+	}
+	if err != nil {
+		return err
+	}
+	c.Cookie(&fiber.Cookie{Name: SessionCookie, Value: s.ID, Path: "/", Expires: s.ExpiresAt,
+		Secure: true, HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode})
+	return c.JSON(meAnswer{Account: s.Account, CSRFToken: credential.NewCSRFToken(h.secret, s.ID), ExpiresAt: s.ExpiresAt})
+}
+
+func (h authHandler) requestReset(c *fiber.Ctx) error {
+	var in struct {
+		Email string `json:"email"`
+	}
+	if err := decodeStrict(c.Body(), &in); err != nil {
+		return err
+	}
+	res, err := h.svc.RequestPasswordReset(c.UserContext(), in.Email)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusAccepted).JSON(res)
+}
+
+func (h authHandler) confirmReset(c *fiber.Ctx) error {
+	var in struct {
+		Token    string `json:"token"`
+		Password string `json:"password"`
+	}
+	if err := decodeStrict(c.Body(), &in); err != nil {
+		return err
+	}
+	if err := h.svc.ResetPassword(c.UserContext(), in.Token, in.Password); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"message": "Mot de passe changé : connectez-vous avec le nouveau. Vos autres sessions ont été fermées.",
+		"message_en": "Password changed: sign in with the new one. Your other sessions were closed."})
+}
+
+func (h authHandler) me(c *fiber.Ctx) error {
+	s := sessionOf(c)
+	return c.JSON(meAnswer{Account: s.Account, CSRFToken: credential.NewCSRFToken(h.secret, s.ID), ExpiresAt: s.ExpiresAt})
+}
+
+func (h authHandler) logout(c *fiber.Ctx) error {
+	if err := h.svc.Logout(c.UserContext(), sessionOf(c).ID); err != nil {
+		return err
+	}
+	h.clearCookie(c)
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (h authHandler) logoutEverywhere(c *fiber.Ctx) error {
+	if err := h.svc.LogoutEverywhere(c.UserContext(), sessionOf(c).Account.ID); err != nil {
+		return err
+	}
+	h.clearCookie(c)
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (h authHandler) clearCookie(c *fiber.Ctx) {
+	c.Cookie(&fiber.Cookie{Name: SessionCookie, Value: "", Path: "/", Expires: time.Unix(0, 0),
+		Secure: true, HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode})
+}
+
+// requireSession resolves the session cookie; without a valid session the
+// request is refused with 401 and a message that says to sign in.
+func (h authHandler) requireSession(c *fiber.Ctx) error {
+	plain := c.Cookies(SessionCookie)
+	if plain == "" {
+		return errSignIn
+	}
+	s, err := h.svc.Session(c.UserContext(), plain)
+	if err != nil {
+		if apperr.KindOf(err) == apperr.KindInternal || apperr.KindOf(err) == apperr.KindUnavailable {
+			return err
+		}
+		return errSignIn
+	}
+	c.Locals(localSession, s)
+	return c.Next()
+}
+
+// requireCSRF refuses a state-changing request made with the session cookie
+// unless it carries the session's CSRF token: another site can make the
+// browser send the cookie, not read the token.
+func (h authHandler) requireCSRF(c *fiber.Ctx) error {
+	if !credential.VerifyCSRFToken(h.secret, sessionOf(c).ID, c.Get(HeaderCSRF)) {
+		return apperr.New(apperr.KindForbidden, "csrf_invalid",
+			"Requête refusée : le jeton anti-falsification manque ou ne correspond pas à votre session. Rechargez la page et réessayez.",
+			"Request refused: the anti-forgery token is missing or does not match your session. Reload the page and try again.")
+	}
+	return c.Next()
+}
+
+var errSignIn = apperr.New(apperr.KindUnauthenticated, "sign_in_required",
+	"Connectez-vous pour continuer (votre session a peut-être expiré).",
+	"Sign in to continue (your session may have expired).")
+
+func sessionOf(c *fiber.Ctx) *account.Session {
+	s, _ := c.Locals(localSession).(*account.Session)
+	return s
+}
+
+func truncate(s string, n int) string {
+	s = strings.ToValidUTF8(s, "")
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

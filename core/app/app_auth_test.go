@@ -1,0 +1,132 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/campagnon/campagnon/core/app"
+	"github.com/campagnon/campagnon/core/store/storetest"
+)
+
+// call is do with headers and the response's Set-Cookie.
+func call(t *testing.T, a *app.App, method, path, body string, header map[string]string) (int, string, string) {
+	t.Helper()
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := a.Server().App().Test(req, 20000)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), resp.Header.Get("Set-Cookie")
+}
+
+var verifyToken = regexp.MustCompile(`jeton=(cmp_verify_[A-Za-z0-9_-]+)`)
+
+// TestSignUpVerifyLoginJourney: a resident signs up in Picardie Verte,
+// verifies from the email, signs in (a cookie that only this site can
+// read, a CSRF token), sees their account, and signs out; bad input and
+// forged requests get clear answers.
+func TestSignUpVerifyLoginJourney(t *testing.T) {
+	a := openApp(t, storetest.New(t, "sqlite"))
+	ctx := context.Background()
+	signup := `{"email":"Claire.Martin@example.fr","password":"bocage-verger-2026","display_name":"Claire","commune":"Songeons"}`
+	status, body, _ := call(t, a, "POST", "/api/v1/auth/signup", signup, nil)
+	if status != 202 || !strings.Contains(body, "courriel") {
+		t.Fatalf("signup = %d %s", status, body)
+	}
+	// The same address again: the same answer, nothing tells it exists.
+	status2, body2, _ := call(t, a, "POST", "/api/v1/auth/signup", signup, nil)
+	if status2 != status || body2 != body {
+		t.Errorf("second signup answered differently: %d %s", status2, body2)
+	}
+	status, body, _ = call(t, a, "POST", "/api/v1/auth/signup", `{"email":"x","password":"court","display_name":"","commune":"Nulle-Part","territory":"portes-de-sologne"}`, nil)
+	if status != 400 || !strings.Contains(body, "body_unknown_field") {
+		t.Errorf("a client-chosen territory was not refused: %d %s", status, body)
+	}
+	msgs, err := a.Accounts.Outbox(ctx, "claire.martin@example.fr", 10)
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("no email in the outbox: %v", err)
+	}
+	var token string
+	for _, m := range msgs {
+		if mm := verifyToken.FindStringSubmatch(m.Body); mm != nil {
+			token = mm[1]
+		}
+	}
+	if token == "" {
+		t.Fatalf("no verification link in %+v", msgs)
+	}
+	if status, body, _ := call(t, a, "POST", "/api/v1/auth/verify", `{"token":"`+token+`"}`, nil); status != 200 || !strings.Contains(body, `"email":"claire.martin@example.fr"`) {
+		t.Fatalf("verify = %d %s", status, body)
+	}
+	if status, _, _ := call(t, a, "POST", "/api/v1/auth/verify", `{"token":"`+token+`"}`, nil); status < 400 {
+		t.Error("a verification token was accepted twice")
+	}
+
+	wrong, wrongBody, _ := call(t, a, "POST", "/api/v1/auth/login", `{"email":"claire.martin@example.fr","password":"pas-le-bon-mot"}`, nil)
+	unknown, unknownBody, _ := call(t, a, "POST", "/api/v1/auth/login", `{"email":"personne@example.fr","password":"pas-le-bon-mot"}`, nil)
+	if wrong != 401 || unknown != 401 || codeOf(wrongBody) != codeOf(unknownBody) {
+		t.Errorf("wrong password %d %s vs unknown email %d %s: must be the same answer", wrong, wrongBody, unknown, unknownBody)
+	}
+
+	status, body, cookie := call(t, a, "POST", "/api/v1/auth/login", `{"email":"Claire.Martin@example.fr","password":"bocage-verger-2026"}`, nil)
+	if status != 200 {
+		t.Fatalf("login = %d %s", status, body)
+	}
+	for _, want := range []string{"__Host-campagnon_session=", "secure", "HttpOnly", "SameSite=Lax", "path=/"} {
+		if !strings.Contains(strings.ToLower(cookie), strings.ToLower(want)) {
+			t.Errorf("session cookie %q lacks %s", cookie, want)
+		}
+	}
+	var me struct {
+		CSRFToken string `json:"csrf_token"`
+	}
+	_ = json.Unmarshal([]byte(body), &me)
+	session := strings.SplitN(cookie, ";", 2)[0]
+	status, body, _ = call(t, a, "GET", "/api/v1/auth/me", "", map[string]string{"Cookie": session})
+	if status != 200 || !strings.Contains(body, `"display_name":"Claire"`) || me.CSRFToken == "" {
+		t.Fatalf("me = %d %s", status, body)
+	}
+	if status, _, _ := call(t, a, "GET", "/api/v1/auth/me", "", nil); status != 401 {
+		t.Errorf("me without a session = %d", status)
+	}
+	// A second login gets another session: no fixation.
+	_, _, cookie2 := call(t, a, "POST", "/api/v1/auth/login", `{"email":"claire.martin@example.fr","password":"bocage-verger-2026"}`, nil)
+	if strings.SplitN(cookie2, ";", 2)[0] == session {
+		t.Error("two logins share a session ID")
+	}
+	// Signing out needs the CSRF token.
+	if status, body, _ := call(t, a, "POST", "/api/v1/auth/logout", "", map[string]string{"Cookie": session}); status != 403 || !strings.Contains(body, "csrf_invalid") {
+		t.Errorf("logout without CSRF token = %d %s", status, body)
+	}
+	if status, _, _ := call(t, a, "POST", "/api/v1/auth/logout", "", map[string]string{"Cookie": session, "X-CSRF-Token": me.CSRFToken + "x"}); status != 403 {
+		t.Errorf("logout with a wrong CSRF token = %d", status)
+	}
+	if status, body, _ := call(t, a, "POST", "/api/v1/auth/logout", "", map[string]string{"Cookie": session, "X-CSRF-Token": me.CSRFToken}); status != 204 {
+		t.Fatalf("logout = %d %s", status, body)
+	}
+	if status, _, _ := call(t, a, "GET", "/api/v1/auth/me", "", map[string]string{"Cookie": session}); status != 401 {
+		t.Errorf("the session still works after logout: %d", status)
+	}
+}
+
+func codeOf(body string) string {
+	var e struct {
+		Error struct {
+			Code string `json:"code"`
+		} `json:"error"`
+	}
+	_ = json.Unmarshal([]byte(body), &e)
+	return e.Error.Code
+}
