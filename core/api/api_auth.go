@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
 
 	"github.com/campagnon/campagnon/core/account"
 	"github.com/campagnon/campagnon/core/apperr"
@@ -37,13 +38,23 @@ type meAnswer struct {
 	ExpiresAt time.Time        `json:"expires_at"`
 }
 
+// Rate limits per client address, on by default: account creation and
+// reset requests send emails, logins run argon2id. The account service
+// also throttles failed logins per email and per address, in the database
+// (shared by replicas); these limits are per replica, in memory.
+const (
+	signUpPerMinute = 10
+	loginPerMinute  = 30
+)
+
 func (h authHandler) register(v1 fiber.Router) {
 	auth := v1.Group("/auth")
-	auth.Post("/signup", h.signUp)
-	auth.Post("/verify", h.verify)
-	auth.Post("/login", h.login)
-	auth.Post("/password-reset", h.requestReset)
-	auth.Post("/password-reset/confirm", h.confirmReset)
+	mails := rateLimit(signUpPerMinute)
+	auth.Post("/signup", mails, h.signUp)
+	auth.Post("/verify", rateLimit(loginPerMinute), h.verify)
+	auth.Post("/login", rateLimit(loginPerMinute), h.login)
+	auth.Post("/password-reset", mails, h.requestReset)
+	auth.Post("/password-reset/confirm", rateLimit(loginPerMinute), h.confirmReset)
 	auth.Get("/me", h.requireSession, h.me)
 	auth.Post("/logout", h.requireSession, h.requireCSRF, h.logout)
 	auth.Post("/logout-everywhere", h.requireSession, h.requireCSRF, h.logoutEverywhere)
@@ -179,6 +190,20 @@ func (h authHandler) requireCSRF(c *fiber.Ctx) error {
 			"Request refused: the anti-forgery token is missing or does not match your session. Reload the page and try again.")
 	}
 	return c.Next()
+}
+
+// rateLimit allows max requests a minute per client address on a route.
+func rateLimit(max int) fiber.Handler {
+	return limiter.New(limiter.Config{
+		Max:        max,
+		Expiration: time.Minute,
+		LimitReached: func(c *fiber.Ctx) error {
+			c.Set(fiber.HeaderRetryAfter, "60")
+			return apperr.New(apperr.KindRateLimited, "rate_limited",
+				"Trop de demandes depuis votre connexion : patientez une minute avant de réessayer.",
+				"Too many requests from your connection: wait a minute before trying again.")
+		},
+	})
 }
 
 var errSignIn = apperr.New(apperr.KindUnauthenticated, "sign_in_required",

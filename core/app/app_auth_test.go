@@ -121,6 +121,36 @@ func TestSignUpVerifyLoginJourney(t *testing.T) {
 	}
 }
 
+// TestSignUpIsRateLimited: past the limit, sign-up answers 429 with a
+// French message and Retry-After, before any work is done.
+func TestSignUpIsRateLimited(t *testing.T) {
+	a := openApp(t, storetest.New(t, "sqlite"))
+	srv := a.Server().App() // one server: the limits live in it
+	limited := 0
+	for i := 0; i < 12; i++ {
+		req := httptest.NewRequest("POST", "/api/v1/auth/signup", strings.NewReader(`{"email":"a@b","password":"x","display_name":"","commune":""}`))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := srv.Test(req, 20000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		status, body := resp.StatusCode, string(b)
+		if status == 429 {
+			if resp.Header.Get("Retry-After") == "" {
+				t.Error("429 without Retry-After")
+			}
+			limited++
+			if !strings.Contains(body, "patientez une minute") {
+				t.Errorf("429 body = %s", body)
+			}
+		}
+	}
+	if limited != 2 {
+		t.Errorf("%d of 12 sign-ups were limited, want the 2 past the limit of 10", limited)
+	}
+}
+
 func codeOf(body string) string {
 	var e struct {
 		Error struct {
