@@ -78,6 +78,29 @@ func (e *Enforcer) Bootstrap(ctx context.Context, user string) error {
 	return e.apply(ctx, actorBootstrap, actionAdd, change{ptype: "g", rule: []string{user, RoleNationalOperator, National}})
 }
 
+// GrantMembership gives a person a self-service role (resident or
+// professional) in the territory of their verified account: the platform
+// does it, not a person, so there is no actor's right to check. It is
+// audited under "system:<reason>". Any other role needs AddRole.
+func (e *Enforcer) GrantMembership(ctx context.Context, user, role, territory, reason string) error {
+	if role != RoleResident && role != RoleProfessional {
+		return fmt.Errorf("%w: %s is not a self-service role", ErrInvalid, role)
+	}
+	if err := checkSubject("user", user); err != nil {
+		return err
+	}
+	if territory == National {
+		return fmt.Errorf("%w: membership is in one territory", ErrInvalid)
+	}
+	if err := checkDomain(territory); err != nil {
+		return err
+	}
+	if err := checkName("reason", reason); err != nil {
+		return err
+	}
+	return e.apply(ctx, "system:"+reason, actionAdd, change{ptype: "g", rule: []string{user, role, territory}})
+}
+
 // checkRoleChange checks the arguments of AddRole and RemoveRole and the
 // actor's right.
 func (e *Enforcer) checkRoleChange(actor, user, role, territory string) error {

@@ -499,3 +499,28 @@ func TestMigrationRevertsAndReapplies(t *testing.T) {
 		}
 	})
 }
+
+func TestGrantMembership(t *testing.T) {
+	e, _ := fixture(t, storetest.New(t, "sqlite"))
+	ctx := testCtx(t)
+	if err := e.GrantMembership(ctx, "acct-1", RoleResident, "picardie-verte", "signup"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := e.Allowed("acct-1", "picardie-verte", "rules", "quote"); !ok {
+		t.Error("a new resident may not quote in their territory")
+	}
+	if ok, _ := e.Allowed("acct-1", "portes-de-sologne", "rules", "quote"); ok {
+		t.Error("a new resident may quote in another territory")
+	}
+	for _, bad := range []struct{ role, territory string }{
+		{RoleTerritoryAdmin, "picardie-verte"}, {RoleNationalOperator, National}, {RoleResident, National},
+	} {
+		if err := e.GrantMembership(ctx, "acct-2", bad.role, bad.territory, "signup"); err == nil {
+			t.Errorf("GrantMembership(%s, %s) accepted", bad.role, bad.territory)
+		}
+	}
+	entries, err := e.Audit(ctx, "picardie-verte", 10)
+	if err != nil || len(entries) == 0 || entries[0].Actor != "system:signup" {
+		t.Errorf("audit = %+v, %v", entries, err)
+	}
+}
