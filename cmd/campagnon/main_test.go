@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -228,15 +229,15 @@ func freeAddr(t testing.TB) string {
 
 // startServe runs `campagnon serve` on a fresh SQLite database and waits
 // for /readyz; it returns the process, the base URL and the time to ready.
-func startServe(t testing.TB, dataDir string) (*exec.Cmd, string, time.Duration, *bytes.Buffer) {
+func startServe(t testing.TB, dataDir string) (*exec.Cmd, string, time.Duration, *syncBuffer) {
 	t.Helper()
 	addr := freeAddr(t)
 	cmd := exec.Command(binary, "serve", "--addr", addr)
 	cmd.Dir = dataDir
 	cmd.Env = append(os.Environ(), "CAMPAGNON_DATA_DIR="+filepath.Join(dataDir, "data"), "CAMPAGNON_DATABASE_DRIVER=sqlite")
 	cmd.Env = append(cmd.Env, pluginEnv()...)
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
+	logs := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -249,13 +250,31 @@ func startServe(t testing.TB, dataDir string) (*exec.Cmd, string, time.Duration,
 			_, _ = io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				return cmd, url, time.Since(start), &logs
+				return cmd, url, time.Since(start), logs
 			}
 		}
 	}
 	_ = cmd.Process.Kill()
 	t.Fatalf("serve never became ready:\n%s", logs.String())
 	return nil, "", 0, nil
+}
+
+// syncBuffer is a bytes.Buffer a process writes to while a test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func TestServeAndStop(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -124,7 +125,6 @@ func TestIntegratorJourney(t *testing.T) {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		_ = cmd.Wait()
 	}()
-	_ = logs
 	resp, err := http.Get(url + "/api/v1/t/sauldre-et-sologne/rules")
 	if err != nil {
 		t.Fatal(err)
@@ -148,8 +148,16 @@ func TestIntegratorJourney(t *testing.T) {
 	if len(c.Categories) == 0 {
 		t.Fatal("no category")
 	}
+	// Quotes are for the territory's members: sign up (Aubigny-sur-Nère),
+	// read the verification link in the development log, verify, sign in.
+	headers := signInThroughServer(t, url, logs, "integratrice@example.fr", "18015")
 	q := `{"category":"` + c.Categories[0].ID + `","modality":"professional","mode":"professional","minutes":95,"occurrences":4,"provider_sap":true}`
-	resp, err = http.Post(url+"/api/v1/t/sauldre-et-sologne/quotes", "application/json", strings.NewReader(q))
+	req, _ := http.NewRequest("POST", url+"/api/v1/t/sauldre-et-sologne/quotes", strings.NewReader(q))
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err = http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,4 +201,52 @@ func TestAssemblyScriptPlugin(t *testing.T) {
 		{args: []string{"plugin", "test", filepath.Join(dir, "build", "plugin.wasm"), "--golden", filepath.Join(src, "testdata", "golden")},
 			stdout: []string{"golden/quote-free", " 0 failed"}},
 	})
+}
+
+var verifyLink = regexp.MustCompile(`jeton=(cmp_verify_[A-Za-z0-9_-]+)`)
+
+// signInThroughServer signs a resident up on a running server, finds the
+// verification link in its development log, verifies and signs in, and
+// returns the headers of their requests (session cookie, CSRF token).
+func signInThroughServer(t *testing.T, url string, logs *syncBuffer, email, commune string) map[string]string {
+	t.Helper()
+	post := func(path, body string) (*http.Response, string) {
+		resp, err := http.Post(url+path, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b)
+	}
+	if resp, b := post("/api/v1/auth/signup", `{"email":"`+email+`","password":"bocage-verger-2026","display_name":"Intégratrice","commune":"`+commune+`"}`); resp.StatusCode != 202 {
+		t.Fatalf("signup: %d %s", resp.StatusCode, b)
+	}
+	var token string
+	for deadline := time.Now().Add(20 * time.Second); token == "" && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if m := verifyLink.FindStringSubmatch(logs.String()); m != nil {
+			token = m[1]
+		}
+	}
+	if token == "" {
+		t.Fatalf("no verification email in the development log:\n%s", logs.String())
+	}
+	if resp, b := post("/api/v1/auth/verify", `{"token":"`+token+`"}`); resp.StatusCode != 200 {
+		t.Fatalf("verify: %d %s", resp.StatusCode, b)
+	}
+	resp, b := post("/api/v1/auth/login", `{"email":"`+email+`","password":"bocage-verger-2026"}`)
+	if resp.StatusCode != 200 {
+		t.Fatalf("login: %d %s", resp.StatusCode, b)
+	}
+	var me struct {
+		CSRFToken string `json:"csrf_token"`
+	}
+	_ = json.Unmarshal([]byte(b), &me)
+	var cookie string
+	for _, c := range resp.Cookies() {
+		if c.Name == "__Host-campagnon_session" {
+			cookie = c.Name + "=" + c.Value
+		}
+	}
+	return map[string]string{"Cookie": cookie, "X-CSRF-Token": me.CSRFToken}
 }

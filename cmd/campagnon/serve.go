@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/campagnon/campagnon/core/app"
+	"github.com/campagnon/campagnon/core/config"
 )
 
 func runServe(ctx context.Context, args []string, _, errOut io.Writer) error {
@@ -37,6 +38,7 @@ func runServe(ctx context.Context, args []string, _, errOut io.Writer) error {
 		return err
 	}
 	go refreshRules(ctx, a)
+	go deliverOutbox(ctx, a)
 	ln, err := net.Listen("tcp", a.Config.Server.Addr)
 	if err != nil {
 		return fmt.Errorf("écoute sur %s impossible (port déjà pris ? changez server.addr ou --addr) : %w", a.Config.Server.Addr, err)
@@ -73,6 +75,49 @@ func refreshRules(ctx context.Context, a *app.App) {
 		case <-t.C:
 			if err := a.Rules.Refresh(ctx); err != nil && ctx.Err() == nil {
 				a.Log.Error("refresh territory rules", "error", err)
+			}
+		}
+	}
+}
+
+// outboxEvery is how often the server looks for emails to deliver.
+const outboxEvery = 2 * time.Second
+
+// deliverOutbox delivers the emails of the outbox. No SMTP adapter exists
+// yet: in development each email is written to the log (that is how a
+// developer reads the verification link) and marked sent; in production
+// the emails stay pending and a warning says so once.
+func deliverOutbox(ctx context.Context, a *app.App) {
+	t := time.NewTicker(outboxEvery)
+	defer t.Stop()
+	warned := false
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		msgs, err := a.Accounts.Pending(ctx, 50)
+		if err != nil {
+			if ctx.Err() == nil {
+				a.Log.Error("read the email outbox", "error", err)
+			}
+			continue
+		}
+		if len(msgs) == 0 {
+			continue
+		}
+		if a.Config.Env == config.EnvProduction {
+			if !warned {
+				a.Log.Warn("emails are waiting in the outbox and no mail adapter is configured: they are not sent", "pending", len(msgs))
+				warned = true
+			}
+			continue
+		}
+		for _, m := range msgs {
+			a.Log.Info("email (développement : écrit ici, non envoyé)", "to", m.To, "subject", m.Subject, "body", m.Body)
+			if err := a.Accounts.MarkSent(ctx, m.ID, true); err != nil && ctx.Err() == nil {
+				a.Log.Error("mark email sent", "id", m.ID, "error", err)
 			}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/campagnon/campagnon/core/account"
+	"github.com/campagnon/campagnon/core/authz"
 	"github.com/campagnon/campagnon/core/referential"
 	"github.com/campagnon/campagnon/core/rules"
 	"github.com/campagnon/campagnon/core/territory"
@@ -21,6 +22,8 @@ type Deps struct {
 	Rules *rules.Service
 	// Accounts manages accounts and sessions.
 	Accounts *account.Service
+	// Authz decides who may do what in which territory.
+	Authz *authz.Enforcer
 	// SessionSecret keys the CSRF tokens of sessions.
 	SessionSecret []byte
 }
@@ -32,14 +35,17 @@ func Register(app fiber.Router, d Deps) {
 	v1.Get("/territories", t.list)
 	v1.Get("/territories/:slug", t.show)
 
-	authHandler{svc: d.Accounts, secret: d.SessionSecret}.register(v1)
+	auth := authHandler{svc: d.Accounts, secret: d.SessionSecret, authz: d.Authz, territories: d.Territories}
+	auth.register(v1)
 
+	// A territory's rules are public (what it offers, how it prices);
+	// computing and storing a quote is for its members.
 	r := rulesHandler{svc: d.Rules}
 	tv1 := v1.Group("/t/:territory")
 	tv1.Get("/rules", r.info)
 	tv1.Get("/categories", r.categories)
 	tv1.Get("/payment-modes", r.paymentModes)
-	tv1.Post("/quotes", r.quote)
+	tv1.Post("/quotes", auth.authorize("rules", "quote"), r.quote)
 	tv1.Post("/listing-checks", r.checkListing)
 }
 

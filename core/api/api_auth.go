@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -11,7 +12,9 @@ import (
 
 	"github.com/campagnon/campagnon/core/account"
 	"github.com/campagnon/campagnon/core/apperr"
+	"github.com/campagnon/campagnon/core/authz"
 	"github.com/campagnon/campagnon/core/credential"
+	"github.com/campagnon/campagnon/core/territory"
 )
 
 // SessionCookie names the session cookie. The __Host- prefix makes the
@@ -27,8 +30,10 @@ const localSession = "campagnon.session"
 
 // authHandler serves sign-up, verification, login and sessions.
 type authHandler struct {
-	svc    *account.Service
-	secret []byte
+	svc         *account.Service
+	secret      []byte
+	authz       *authz.Enforcer
+	territories *territory.Service
 }
 
 // meAnswer is what a signed-in person learns about their session.
@@ -82,6 +87,20 @@ func (h authHandler) verify(c *fiber.Ctx) error {
 	a, err := h.svc.Verify(c.UserContext(), in.Token)
 	if err != nil {
 		return err
+	}
+	// A verified account is a member of its commune's territory.
+	t, err := h.territories.ByID(c.UserContext(), a.TerritoryID)
+	if err != nil {
+		return err
+	}
+	roles := []string{authz.RoleResident}
+	if a.Professional {
+		roles = append(roles, authz.RoleProfessional)
+	}
+	for _, role := range roles {
+		if err := h.authz.GrantMembership(c.UserContext(), a.ID, role, t.Slug, "verify"); err != nil {
+			return fmt.Errorf("grant %s in %s: %w", role, t.Slug, err)
+		}
 	}
 	return c.JSON(fiber.Map{"account": a})
 }
@@ -165,31 +184,47 @@ func (h authHandler) clearCookie(c *fiber.Ctx) {
 // requireSession resolves the session cookie; without a valid session the
 // request is refused with 401 and a message that says to sign in.
 func (h authHandler) requireSession(c *fiber.Ctx) error {
+	if _, err := h.session(c); err != nil {
+		return err
+	}
+	return c.Next()
+}
+
+// session resolves the session cookie and keeps the session in the
+// request's locals.
+func (h authHandler) session(c *fiber.Ctx) (*account.Session, error) {
 	plain := c.Cookies(SessionCookie)
 	if plain == "" {
-		return errSignIn
+		return nil, errSignIn
 	}
 	s, err := h.svc.Session(c.UserContext(), plain)
 	if err != nil {
 		if apperr.KindOf(err) == apperr.KindInternal || apperr.KindOf(err) == apperr.KindUnavailable {
-			return err
+			return nil, err
 		}
-		return errSignIn
+		return nil, errSignIn
 	}
 	c.Locals(localSession, s)
-	return c.Next()
+	return s, nil
 }
 
 // requireCSRF refuses a state-changing request made with the session cookie
 // unless it carries the session's CSRF token: another site can make the
 // browser send the cookie, not read the token.
 func (h authHandler) requireCSRF(c *fiber.Ctx) error {
+	if err := h.checkCSRF(c); err != nil {
+		return err
+	}
+	return c.Next()
+}
+
+func (h authHandler) checkCSRF(c *fiber.Ctx) error {
 	if !credential.VerifyCSRFToken(h.secret, sessionOf(c).ID, c.Get(HeaderCSRF)) {
 		return apperr.New(apperr.KindForbidden, "csrf_invalid",
 			"Requête refusée : le jeton anti-falsification manque ou ne correspond pas à votre session. Rechargez la page et réessayez.",
 			"Request refused: the anti-forgery token is missing or does not match your session. Reload the page and try again.")
 	}
-	return c.Next()
+	return nil
 }
 
 // rateLimit allows max requests a minute per client address on a route.
@@ -204,6 +239,34 @@ func rateLimit(max int) fiber.Handler {
 				"Too many requests from your connection: wait a minute before trying again.")
 		},
 	})
+}
+
+// authorize lets a request through when its signed-in person may do act on
+// obj in the route's territory: 401 without a session, 403 with a message
+// otherwise. A state-changing request made with the session cookie also
+// needs the CSRF token.
+func (h authHandler) authorize(obj, act string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		s, err := h.session(c)
+		if err != nil {
+			return err
+		}
+		if c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead {
+			if err := h.checkCSRF(c); err != nil {
+				return err
+			}
+		}
+		ok, err := h.authz.Allowed(s.Account.ID, c.Params("territory"), obj, act)
+		if err != nil {
+			return apperr.Wrap(err, apperr.KindInvalid, "request_invalid", "Requête invalide.", "Invalid request.")
+		}
+		if !ok {
+			return apperr.New(apperr.KindForbidden, "not_allowed",
+				"Votre compte ne permet pas cette action sur ce territoire : elle est réservée à ses membres (votre commune de résidence décide de votre territoire).",
+				"Your account may not do this in this territory: it is for its members (your commune of residence decides your territory).")
+		}
+		return c.Next()
+	}
 }
 
 var errSignIn = apperr.New(apperr.KindUnauthenticated, "sign_in_required",

@@ -22,6 +22,7 @@ import (
 	"github.com/campagnon/campagnon/core/account"
 	"github.com/campagnon/campagnon/core/api"
 	"github.com/campagnon/campagnon/core/apperr"
+	"github.com/campagnon/campagnon/core/authz"
 	"github.com/campagnon/campagnon/core/config"
 	"github.com/campagnon/campagnon/core/credential"
 	"github.com/campagnon/campagnon/core/logging"
@@ -55,6 +56,8 @@ type App struct {
 	Rules *rules.Service
 	// Accounts manages accounts, sessions and their emails.
 	Accounts *account.Service
+	// Authz decides who may do what in which territory.
+	Authz *authz.Enforcer
 	// SessionSecret keys the CSRF tokens of sessions.
 	SessionSecret []byte
 	// Metrics is the process's metric registry.
@@ -126,6 +129,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 		_ = a.Close()
 		return nil, err
 	}
+
 	a.Metrics = metrics.New(a.poolStats)
 	return a, nil
 }
@@ -206,10 +210,17 @@ func (a *App) Bootstrap(ctx context.Context) error {
 	return a.StartRules(ctx)
 }
 
-// StartRules loads the default plugin and every territory's rules, and
-// gives the configured territories (territories.bootstrap) the plugin they
-// name when they have no rules yet.
+// StartRules loads the authorization policies, the default plugin and
+// every territory's rules, and gives the configured territories
+// (territories.bootstrap) the plugin they name when they have no rules yet.
 func (a *App) StartRules(ctx context.Context) error {
+	// The authorization policies live in the database: load them (seeding
+	// the defaults into a new database) once the schema is current.
+	enf, err := authz.New(ctx, a.Store, a.Log.With("component", "authz"))
+	if err != nil {
+		return fmt.Errorf("load authorization policies: %w", err)
+	}
+	a.Authz = enf
 	a.precompile(ctx)
 	if err := a.Rules.Start(ctx); err != nil {
 		return err
@@ -295,7 +306,8 @@ func MigrationError(err error) error {
 // Server returns the HTTP server with every route registered.
 func (a *App) Server() *server.Server {
 	srv := server.New(a.Config.Server, server.Deps{Logger: a.Log, Metrics: a.Metrics, Ready: a.Ready})
-	api.Register(srv.App(), api.Deps{Territories: a.Territories, Rules: a.Rules, Accounts: a.Accounts, SessionSecret: a.SessionSecret})
+	api.Register(srv.App(), api.Deps{Territories: a.Territories, Rules: a.Rules, Accounts: a.Accounts,
+		Authz: a.Authz, SessionSecret: a.SessionSecret})
 	return srv
 }
 

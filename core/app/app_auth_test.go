@@ -160,3 +160,67 @@ func codeOf(body string) string {
 	_ = json.Unmarshal([]byte(body), &e)
 	return e.Error.Code
 }
+
+// member signs a resident of the commune up, verifies and signs them in,
+// and returns the headers of their requests: the session cookie and the
+// CSRF token.
+func member(t *testing.T, a *app.App, email, commune string) map[string]string {
+	t.Helper()
+	body := `{"email":"` + email + `","password":"bocage-verger-2026","display_name":"Essai","commune":"` + commune + `"}`
+	if status, b, _ := call(t, a, "POST", "/api/v1/auth/signup", body, nil); status != 202 {
+		t.Fatalf("signup %s: %d %s", email, status, b)
+	}
+	msgs, err := a.Accounts.Outbox(context.Background(), strings.ToLower(email), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var token string
+	for _, m := range msgs {
+		if mm := verifyToken.FindStringSubmatch(m.Body); mm != nil {
+			token = mm[1]
+		}
+	}
+	if status, b, _ := call(t, a, "POST", "/api/v1/auth/verify", `{"token":"`+token+`"}`, nil); status != 200 {
+		t.Fatalf("verify %s: %d %s", email, status, b)
+	}
+	status, b, cookie := call(t, a, "POST", "/api/v1/auth/login", `{"email":"`+email+`","password":"bocage-verger-2026"}`, nil)
+	if status != 200 {
+		t.Fatalf("login %s: %d %s", email, status, b)
+	}
+	var me struct {
+		CSRFToken string `json:"csrf_token"`
+	}
+	_ = json.Unmarshal([]byte(b), &me)
+	return map[string]string{"Cookie": strings.SplitN(cookie, ";", 2)[0], "X-CSRF-Token": me.CSRFToken}
+}
+
+// TestQuotesAreForMembers: a quote is computed and stored for a member of
+// the territory only; anonymous callers, members of another territory and
+// forged requests are refused, and nothing is stored for them.
+func TestQuotesAreForMembers(t *testing.T) {
+	a := openApp(t, storetest.New(t, "sqlite"))
+	pv := member(t, a, "pv@example.fr", "Songeons")
+	ps := member(t, a, "ps@example.fr", "45006")
+	quote := `{"category":"mobilite","modality":"resident","mode":"time_credits","minutes":45}`
+	tests := []struct {
+		name    string
+		headers map[string]string
+		status  int
+		code    string
+	}{
+		{"anonymous", nil, 401, "sign_in_required"},
+		{"member of another territory", ps, 403, "not_allowed"},
+		{"member without the CSRF token", map[string]string{"Cookie": pv["Cookie"]}, 403, "csrf_invalid"},
+		{"member of the territory", pv, 201, ""},
+	}
+	for _, tt := range tests {
+		status, body, _ := call(t, a, "POST", "/api/v1/t/picardie-verte/quotes", quote, tt.headers)
+		if status != tt.status || (tt.code != "" && codeOf(body) != tt.code) {
+			t.Errorf("%s: %d %s, want %d %s", tt.name, status, body, tt.status, tt.code)
+		}
+	}
+	n, err := a.Store.DB().NewSelect().TableExpr("quotes").Count(context.Background())
+	if err != nil || n != 1 {
+		t.Errorf("%d quotes stored, want only the member's (%v)", n, err)
+	}
+}

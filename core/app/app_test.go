@@ -155,6 +155,10 @@ func TestAPIScenarios(t *testing.T) {
 func TestRulesAPI(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, tg storetest.Target) {
 		a := openApp(t, tg)
+		members := map[string]map[string]string{
+			"picardie-verte":    member(t, a, "pv@example.fr", "Songeons"),
+			"portes-de-sologne": member(t, a, "ps@example.fr", "45006"),
+		}
 		tests := []struct {
 			method, path, body string
 			status             int
@@ -176,13 +180,17 @@ func TestRulesAPI(t *testing.T) {
 			{"POST", "/api/v1/t/portes-de-sologne/quotes", `{"category":`, 400, []string{`"code":"body_not_json"`}},
 			{"POST", "/api/v1/t/portes-de-sologne/quotes", ``, 400, []string{`"code":"body_empty"`}},
 			{"POST", "/api/v1/t/portes-de-sologne/quotes", `{} {}`, 400, []string{`"code":"body_trailing_data"`}},
-			{"POST", "/api/v1/t/nowhere/quotes", `{"category":"mobilite"}`, 404, []string{`"code":"territory_not_found"`}},
+			{"POST", "/api/v1/t/nowhere/quotes", `{"category":"mobilite"}`, 401, []string{`"code":"sign_in_required"`}},
 			{"POST", "/api/v1/t/portes-de-sologne/listing-checks",
 				`{"kind":"offer","category":"petits-travaux","modality":"resident","title":"Tonte de pelouse","description":"Je tonds votre pelouse le samedi matin, tondeuse fournie.","modes":["free"],"price_kind":"free","commune":"45146"}`,
 				200, []string{`{}`}}, // accepted, no warning
 		}
 		for _, tt := range tests {
-			status, body := do(t, a, tt.method, tt.path, tt.body)
+			var headers map[string]string
+			if parts := strings.Split(tt.path, "/"); len(parts) > 4 && parts[3] == "t" {
+				headers = members[parts[4]] // a member of the route's territory
+			}
+			status, body, _ := call(t, a, tt.method, tt.path, tt.body, headers)
 			if status != tt.status {
 				t.Errorf("%s %s = %d, want %d: %s", tt.method, tt.path, status, tt.status, body)
 				continue
@@ -219,9 +227,12 @@ func TestHostilePluginThroughTheAPI(t *testing.T) {
 			t.Fatalf("assign the hostile module to %s: %v", slug, err)
 		}
 	}
+	ps := member(t, a, "ps@example.fr", "45006")
+	ss := member(t, a, "ss@example.fr", "Aubigny-sur-Nère")
+	pv := member(t, a, "pv@example.fr", "Songeons")
 	for _, category := range []string{"loop", "panic", "bad-total", "huge", "not-json"} {
-		status, body := do(t, a, "POST", "/api/v1/t/portes-de-sologne/quotes",
-			`{"category":"`+category+`","modality":"resident","mode":"free","minutes":30}`)
+		status, body, _ := call(t, a, "POST", "/api/v1/t/portes-de-sologne/quotes",
+			`{"category":"`+category+`","modality":"resident","mode":"free","minutes":30}`, ps)
 		if status != 503 || !strings.Contains(body, `"code":"plugin_`) {
 			t.Errorf("hostile %s: %d %s, want 503 with a plugin error", category, status, body)
 		}
@@ -232,17 +243,17 @@ func TestHostilePluginThroughTheAPI(t *testing.T) {
 	}
 	// Repeated faults cut this territory off, not the others on the same module.
 	for i := 0; i < rules.TerritoryFaultLimit; i++ {
-		do(t, a, "POST", "/api/v1/t/portes-de-sologne/quotes", `{"category":"panic","modality":"resident","mode":"free","minutes":30}`)
+		call(t, a, "POST", "/api/v1/t/portes-de-sologne/quotes", `{"category":"panic","modality":"resident","mode":"free","minutes":30}`, ps)
 	}
-	status, body := do(t, a, "POST", "/api/v1/t/portes-de-sologne/quotes", `{"category":"ok","modality":"resident","mode":"free","minutes":30}`)
+	status, body, _ := call(t, a, "POST", "/api/v1/t/portes-de-sologne/quotes", `{"category":"ok","modality":"resident","mode":"free","minutes":30}`, ps)
 	if status != 503 || !strings.Contains(body, `"code":"territory_plugin_cut_off"`) {
 		t.Errorf("after repeated faults: %d %s, want the territory cut off", status, body)
 	}
-	if status, body := do(t, a, "POST", "/api/v1/t/sauldre-et-sologne/quotes", `{"category":"ok","modality":"resident","mode":"free","minutes":30}`); status != 201 {
+	if status, body, _ := call(t, a, "POST", "/api/v1/t/sauldre-et-sologne/quotes", `{"category":"ok","modality":"resident","mode":"free","minutes":30}`, ss); status != 201 {
 		t.Errorf("another territory on the same module: %d %s", status, body)
 	}
-	status, body = do(t, a, "POST", "/api/v1/t/picardie-verte/quotes",
-		`{"category":"mobilite","modality":"resident","mode":"time_credits","minutes":45}`)
+	status, body, _ = call(t, a, "POST", "/api/v1/t/picardie-verte/quotes",
+		`{"category":"mobilite","modality":"resident","mode":"time_credits","minutes":45}`, pv)
 	if status != 201 {
 		t.Errorf("another territory after the faults: %d %s", status, body)
 	}

@@ -356,6 +356,19 @@ func (s *Service) SlugOfEPCI(ctx context.Context, siren string) (string, error) 
 	return slug, nil
 }
 
+// ByID returns the territory with this internal ID, active or not.
+func (s *Service) ByID(ctx context.Context, id string) (*Territory, error) {
+	t := new(Territory)
+	err := s.store.DB().NewSelect().Model(t).Where("id = ?", id).Limit(1).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound(id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("look up territory %s: %w", id, err)
+	}
+	return t, nil
+}
+
 // SetStatus disables or re-enables a territory.
 func (s *Service) SetStatus(ctx context.Context, slug, status string) (*Territory, error) {
 	if status != StatusActive && status != StatusDisabled {
