@@ -60,9 +60,9 @@ func displayAddr(a net.Addr) string {
 	return net.JoinHostPort(host, port)
 }
 
-// rulesRefresh is how often a server rereads the territories' rules, so
-// that an assignment made elsewhere (another replica, the CLI) goes into
-// force without a restart.
+// rulesRefresh is how often a server rereads the territories' rules and the
+// authorization policies, so that a change made elsewhere (another replica,
+// the CLI) goes into force without a restart.
 const rulesRefresh = 15 * time.Second
 
 func refreshRules(ctx context.Context, a *app.App) {
@@ -75,6 +75,10 @@ func refreshRules(ctx context.Context, a *app.App) {
 		case <-t.C:
 			if err := a.Rules.Refresh(ctx); err != nil && ctx.Err() == nil {
 				a.Log.Error("refresh territory rules", "error", err)
+			}
+			// Roles and policies changed through another replica.
+			if _, err := a.Authz.ReloadIfChanged(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Error("reload authorization policies", "error", err)
 			}
 		}
 	}

@@ -96,6 +96,8 @@ type Enforcer struct {
 	national *shard
 	// shards holds one shard per territory that has rules of its own.
 	shards map[string]*shard
+	// mark is the audit log's summary at the last load (ReloadIfChanged).
+	mark string
 	// nationalRules are the national rules, to build a new shard from.
 	nationalRules []change
 	// cached counts the decisions cached since the caches last started over.
@@ -188,6 +190,10 @@ func newCasbin(sets ...[]change) (*casbin.Enforcer, error) {
 // memory at once; decisions in flight finish on the old rules. Call it to
 // see changes made by other replicas.
 func (e *Enforcer) Reload(ctx context.Context) error {
+	mark, err := e.changeMark(ctx)
+	if err != nil {
+		return err
+	}
 	rows, err := loadRules(ctx, e.s.DB())
 	if err != nil {
 		return err
@@ -217,9 +223,42 @@ func (e *Enforcer) Reload(ctx context.Context) error {
 	e.mu.Lock()
 	e.national, e.shards, e.nationalRules = newShard(nat), shards, national
 	e.cached.Store(0)
+	e.mark = mark
 	e.mu.Unlock()
 	e.log.DebugContext(ctx, "authz: rules loaded", "rules", len(rows), "territories", len(shards))
 	return nil
+}
+
+// ReloadIfChanged reloads the rules when the audit log shows a change since
+// the last load (every change is audited), and reports whether it did: a
+// replica calls it on a timer without throwing away its cached decisions
+// when nothing changed.
+func (e *Enforcer) ReloadIfChanged(ctx context.Context) (bool, error) {
+	mark, err := e.changeMark(ctx)
+	if err != nil {
+		return false, err
+	}
+	e.mu.RLock()
+	same := mark == e.mark
+	e.mu.RUnlock()
+	if same {
+		return false, nil
+	}
+	return true, e.Reload(ctx)
+}
+
+// changeMark summarises the audit log: its size and newest (time-ordered) ID.
+func (e *Enforcer) changeMark(ctx context.Context) (string, error) {
+	var mark struct {
+		N    int    `bun:"n"`
+		Last string `bun:"last"`
+	}
+	err := e.s.DB().NewSelect().TableExpr("authz_audit").
+		ColumnExpr("COUNT(*) AS n").ColumnExpr("COALESCE(MAX(id), '') AS last").Scan(ctx, &mark)
+	if err != nil {
+		return "", fmt.Errorf("authz: read the audit log: %w", err)
+	}
+	return fmt.Sprintf("%d/%s", mark.N, mark.Last), nil
 }
 
 // Allowed reports whether user sub may do act on obj in territory (a slug,

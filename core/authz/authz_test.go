@@ -524,3 +524,35 @@ func TestGrantMembership(t *testing.T) {
 		t.Errorf("audit = %+v, %v", entries, err)
 	}
 }
+
+// TestReloadIfChanged: a replica sees another's change on its next check,
+// and does not reload when nothing changed.
+func TestReloadIfChanged(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, tg storetest.Target) {
+		s := openStore(t, tg)
+		ctx := testCtx(t)
+		first, err := New(ctx, s, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		replica, err := New(ctx, s, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if changed, err := replica.ReloadIfChanged(ctx); err != nil || changed {
+			t.Fatalf("ReloadIfChanged with no change = %v, %v", changed, err)
+		}
+		if err := first.GrantMembership(ctx, "acct-9", RoleResident, "picardie-verte", "signup"); err != nil {
+			t.Fatal(err)
+		}
+		if ok, _ := replica.Allowed("acct-9", "picardie-verte", "rules", "quote"); ok {
+			t.Fatal("the replica knew before checking")
+		}
+		if changed, err := replica.ReloadIfChanged(ctx); err != nil || !changed {
+			t.Fatalf("ReloadIfChanged after a change = %v, %v", changed, err)
+		}
+		if ok, _ := replica.Allowed("acct-9", "picardie-verte", "rules", "quote"); !ok {
+			t.Error("the replica did not pick the change up")
+		}
+	})
+}
