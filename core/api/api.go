@@ -28,25 +28,71 @@ type Deps struct {
 	SessionSecret []byte
 }
 
-// Register adds the /api/v1 routes to app.
-func Register(app fiber.Router, d Deps) {
-	v1 := app.Group("/api/v1")
-	t := territoriesHandler{svc: d.Territories}
-	v1.Get("/territories", t.list)
-	v1.Get("/territories/:slug", t.show)
+// Access says who may call a route.
+type Access string
 
+// The kinds of access.
+const (
+	// Public routes answer anyone.
+	Public Access = "public"
+	// Session routes need a signed-in person (and the CSRF token when they
+	// change something).
+	Session Access = "session"
+	// Member routes need a person allowed Object/Action in the route's
+	// territory (core/authz), with the CSRF token when they change something.
+	Member Access = "member"
+)
+
+// Route is one route of the API and who may call it. The list Register
+// returns is what the route × role × territory test walks: a route added
+// without its line here cannot exist.
+type Route struct {
+	// Method and Path are the route as Fiber has it ("/api/v1/t/:territory/quotes").
+	Method, Path string
+	// Access says who may call it.
+	Access Access
+	// Object and Action are the right a Member route needs.
+	Object, Action string
+}
+
+// Register adds the /api/v1 routes to app and returns them.
+func Register(app fiber.Router, d Deps) []Route {
 	auth := authHandler{svc: d.Accounts, secret: d.SessionSecret, authz: d.Authz, territories: d.Territories}
-	auth.register(v1)
+	t := territoriesHandler{svc: d.Territories}
+	r := rulesHandler{svc: d.Rules}
+	var routes []Route
+	add := func(method, path string, access Access, obj, act string, handlers ...fiber.Handler) {
+		switch access {
+		case Session:
+			handlers = append([]fiber.Handler{auth.requireSession, auth.csrfUnlessSafe}, handlers...)
+		case Member:
+			handlers = append([]fiber.Handler{auth.authorize(obj, act)}, handlers...)
+		}
+		app.Add(method, path, handlers...)
+		routes = append(routes, Route{Method: method, Path: path, Access: access, Object: obj, Action: act})
+	}
+	const v1 = "/api/v1"
+	add(fiber.MethodGet, v1+"/territories", Public, "", "", t.list)
+	add(fiber.MethodGet, v1+"/territories/:slug", Public, "", "", t.show)
+
+	mails, logins := rateLimit(signUpPerMinute), rateLimit(loginPerMinute)
+	add(fiber.MethodPost, v1+"/auth/signup", Public, "", "", mails, auth.signUp)
+	add(fiber.MethodPost, v1+"/auth/verify", Public, "", "", logins, auth.verify)
+	add(fiber.MethodPost, v1+"/auth/login", Public, "", "", logins, auth.login)
+	add(fiber.MethodPost, v1+"/auth/password-reset", Public, "", "", mails, auth.requestReset)
+	add(fiber.MethodPost, v1+"/auth/password-reset/confirm", Public, "", "", logins, auth.confirmReset)
+	add(fiber.MethodGet, v1+"/auth/me", Session, "", "", auth.me)
+	add(fiber.MethodPost, v1+"/auth/logout", Session, "", "", auth.logout)
+	add(fiber.MethodPost, v1+"/auth/logout-everywhere", Session, "", "", auth.logoutEverywhere)
 
 	// A territory's rules are public (what it offers, how it prices);
 	// computing and storing a quote is for its members.
-	r := rulesHandler{svc: d.Rules}
-	tv1 := v1.Group("/t/:territory")
-	tv1.Get("/rules", r.info)
-	tv1.Get("/categories", r.categories)
-	tv1.Get("/payment-modes", r.paymentModes)
-	tv1.Post("/quotes", auth.authorize("rules", "quote"), r.quote)
-	tv1.Post("/listing-checks", r.checkListing)
+	add(fiber.MethodGet, v1+"/t/:territory/rules", Public, "", "", r.info)
+	add(fiber.MethodGet, v1+"/t/:territory/categories", Public, "", "", r.categories)
+	add(fiber.MethodGet, v1+"/t/:territory/payment-modes", Public, "", "", r.paymentModes)
+	add(fiber.MethodPost, v1+"/t/:territory/quotes", Member, "rules", "quote", r.quote)
+	add(fiber.MethodPost, v1+"/t/:territory/listing-checks", Public, "", "", r.checkListing)
+	return routes
 }
 
 type territoriesHandler struct {

@@ -62,6 +62,8 @@ type App struct {
 	SessionSecret []byte
 	// Metrics is the process's metric registry.
 	Metrics *metrics.Registry
+	// Routes are the API routes and who may call them, set by Server.
+	Routes []api.Route
 }
 
 // NewLogger returns the logger the configuration asks for, writing to w.
@@ -306,7 +308,7 @@ func MigrationError(err error) error {
 // Server returns the HTTP server with every route registered.
 func (a *App) Server() *server.Server {
 	srv := server.New(a.Config.Server, server.Deps{Logger: a.Log, Metrics: a.Metrics, Ready: a.Ready})
-	api.Register(srv.App(), api.Deps{Territories: a.Territories, Rules: a.Rules, Accounts: a.Accounts,
+	a.Routes = api.Register(srv.App(), api.Deps{Territories: a.Territories, Rules: a.Rules, Accounts: a.Accounts,
 		Authz: a.Authz, SessionSecret: a.SessionSecret})
 	return srv
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/campagnon/campagnon/core/api"
 	"github.com/campagnon/campagnon/core/app"
 	"github.com/campagnon/campagnon/core/store/storetest"
 )
@@ -222,5 +223,91 @@ func TestQuotesAreForMembers(t *testing.T) {
 	n, err := a.Store.DB().NewSelect().TableExpr("quotes").Count(context.Background())
 	if err != nil || n != 1 {
 		t.Errorf("%d quotes stored, want only the member's (%v)", n, err)
+	}
+}
+
+// login signs an existing member in again and returns their headers.
+func login(t *testing.T, a *app.App, email string) map[string]string {
+	t.Helper()
+	status, b, cookie := call(t, a, "POST", "/api/v1/auth/login", `{"email":"`+email+`","password":"bocage-verger-2026"}`, nil)
+	if status != 200 {
+		t.Fatalf("login %s: %d %s", email, status, b)
+	}
+	var me struct {
+		CSRFToken string `json:"csrf_token"`
+	}
+	_ = json.Unmarshal([]byte(b), &me)
+	return map[string]string{"Cookie": strings.SplitN(cookie, ";", 2)[0], "X-CSRF-Token": me.CSRFToken}
+}
+
+// TestRouteAccessMatrix walks every API route of the route table as an
+// anonymous caller, a member of the route's territory and a member of
+// another territory, and checks who gets through. A route registered
+// without its line in the table fails the test.
+func TestRouteAccessMatrix(t *testing.T) {
+	a := openApp(t, storetest.New(t, "sqlite"))
+	member(t, a, "pv@example.fr", "Songeons")
+	member(t, a, "ps@example.fr", "45006")
+
+	srv := a.Server()
+	table := map[string]bool{}
+	for _, r := range a.Routes {
+		table[r.Method+" "+r.Path] = true
+	}
+	for _, r := range srv.App().GetRoutes(true) {
+		if !strings.HasPrefix(r.Path, "/api/") || r.Method == "HEAD" {
+			continue
+		}
+		if !table[r.Method+" "+r.Path] {
+			t.Errorf("route %s %s is not in the API route table (api.Register): say who may call it", r.Method, r.Path)
+		}
+	}
+	if len(a.Routes) < 10 {
+		t.Fatalf("route table has %d routes", len(a.Routes))
+	}
+
+	blocked := map[string]bool{"sign_in_required": true, "not_allowed": true, "csrf_invalid": true}
+	for _, r := range a.Routes {
+		path := strings.NewReplacer(":territory", "picardie-verte", ":slug", "picardie-verte").Replace(r.Path)
+		body := ""
+		if r.Method != "GET" {
+			body = "{}"
+		}
+		as := func(headers map[string]string) (int, string) {
+			status, b, _ := call(t, a, r.Method, path, body, headers)
+			return status, codeOf(b)
+		}
+		name := r.Method + " " + r.Path
+		switch r.Access {
+		case api.Public:
+			if _, code := as(nil); blocked[code] {
+				t.Errorf("%s is public but refused an anonymous caller (%s)", name, code)
+			}
+		case api.Session:
+			if status, code := as(nil); status != 401 || code != "sign_in_required" {
+				t.Errorf("%s let an anonymous caller through: %d %s", name, status, code)
+			}
+			if _, code := as(login(t, a, "ps@example.fr")); blocked[code] {
+				t.Errorf("%s refused a signed-in member (%s)", name, code)
+			}
+		case api.Member:
+			if status, code := as(nil); status != 401 || code != "sign_in_required" {
+				t.Errorf("%s let an anonymous caller through: %d %s", name, status, code)
+			}
+			if status, code := as(login(t, a, "ps@example.fr")); status != 403 || code != "not_allowed" {
+				t.Errorf("%s let a member of another territory through: %d %s", name, status, code)
+			}
+			own := login(t, a, "pv@example.fr")
+			if r.Method != "GET" {
+				if status, code := as(map[string]string{"Cookie": own["Cookie"]}); status != 403 || code != "csrf_invalid" {
+					t.Errorf("%s accepted a change without the CSRF token: %d %s", name, status, code)
+				}
+			}
+			if _, code := as(own); blocked[code] {
+				t.Errorf("%s refused a member of its territory (%s)", name, code)
+			}
+		default:
+			t.Errorf("%s has no access kind", name)
+		}
 	}
 }
