@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -95,19 +96,27 @@ func pluginBuild(ctx context.Context, args []string, out, errOut io.Writer) erro
 	return nil
 }
 
+// trustedKeyFlag adds the repeatable --trusted-key flag of the commands
+// that load a module.
+func trustedKeyFlag(fs *flag.FlagSet) *multiFlag {
+	keys := &multiFlag{}
+	fs.Var(keys, "trusted-key", "clé publique (base64) qui vérifie la signature FICHIER.wasm.sig (répétable)")
+	return keys
+}
+
 // quietHost starts a plugin host for a command, with the compiled-module
 // cache of the user and the trusted keys given (base64 ed25519).
 func quietHost(ctx context.Context, errOut io.Writer, keys []string) (*pluginhost.Host, error) {
 	log := slog.New(slog.NewTextHandler(errOut, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	cfg := pluginhost.Config{CacheDir: filepath.Join(pluginbuild.TestCacheDir(), "compiled")}
 	for _, k := range keys {
-		raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(k))
-		if err != nil || len(raw) != ed25519.PublicKeySize {
-			return nil, apperr.New(apperr.KindInvalid, "trusted_key_invalid",
+		pub, err := pluginhost.ParsePublicKey(k)
+		if err != nil {
+			return nil, apperr.Wrap(err, apperr.KindInvalid, "trusted_key_invalid",
 				fmt.Sprintf("Clé %q refusée : une clé publique ed25519 en base64 (le contenu d'un fichier .pub) est attendue.", k),
 				fmt.Sprintf("Key %q refused: a base64 ed25519 public key (a .pub file's content) is expected.", k))
 		}
-		cfg.TrustedKeys = append(cfg.TrustedKeys, ed25519.PublicKey(raw))
+		cfg.TrustedKeys = append(cfg.TrustedKeys, pub)
 	}
 	return pluginhost.New(ctx, cfg, log)
 }
@@ -132,33 +141,20 @@ func readUserFile(path string) ([]byte, error) {
 // maxUserFile bounds the files commands read: modules, requests, configurations, keys.
 const maxUserFile = 64 << 20
 
-// readSignature reads the signature FILE.sig beside a module, if there is one.
-func readSignature(module string) ([]byte, error) {
-	data, err := os.ReadFile(module + ".sig")
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, apperr.Wrap(err, apperr.KindInvalid, "file_unreadable",
-			fmt.Sprintf("Lecture de %s.sig impossible : %v", module, err), fmt.Sprintf("Cannot read %s.sig: %v", module, err))
-	}
-	return rules.DecodeSignature(data)
-}
-
 // loadFile reads and loads a module, with its signature FILE.sig when present.
 func loadFile(ctx context.Context, h *pluginhost.Host, path string) (*pluginhost.Module, []byte, error) {
 	wasm, err := readUserFile(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	sig, err := readSignature(path)
+	sig, err := rules.ReadSignatureFile(path)
 	if err != nil {
 		return nil, nil, err
 	}
 	m, err := h.Load(ctx, wasm, sig)
 	if err != nil {
 		var pe *pluginhost.Error
-		if asPluginError(err, &pe) {
+		if errors.As(err, &pe) {
 			fr, en := pe.PublicMessage()
 			return nil, wasm, apperr.Wrap(err, apperr.KindInvalid, "plugin_refused", fr, en)
 		}
@@ -167,15 +163,10 @@ func loadFile(ctx context.Context, h *pluginhost.Host, path string) (*pluginhost
 	return m, wasm, nil
 }
 
-func asPluginError(err error, target **pluginhost.Error) bool {
-	return errors.As(err, target)
-}
-
 func pluginInspect(ctx context.Context, args []string, out, errOut io.Writer) error {
 	fs, _ := newFlags("plugin inspect", "plugin inspect FICHIER.wasm [--json] [--trusted-key CLÉ]", errOut)
 	asJSON := fs.Bool("json", false, "sortie JSON")
-	var keys multiFlag
-	fs.Var(&keys, "trusted-key", "clé publique (base64) qui vérifie la signature FICHIER.wasm.sig (répétable)")
+	keys := trustedKeyFlag(fs)
 	pos, err := parse(fs, args, 1)
 	if err != nil {
 		return err
@@ -210,7 +201,7 @@ func pluginInspect(ctx context.Context, args []string, out, errOut io.Writer) er
 	switch {
 	case statErr != nil:
 		report.Signature = "absente"
-	case len(keys) == 0:
+	case len(*keys) == 0:
 		report.Signature = "présente, non vérifiée (donnez --trusted-key)"
 	}
 	for _, e := range shape.Exports {
@@ -218,7 +209,7 @@ func pluginInspect(ctx context.Context, args []string, out, errOut io.Writer) er
 			report.ABI = strings.TrimPrefix(e.Name, abi.VersionExportPrefix)
 		}
 	}
-	h, err := quietHost(ctx, errOut, keys)
+	h, err := quietHost(ctx, errOut, *keys)
 	if err != nil {
 		return err
 	}
@@ -268,8 +259,7 @@ func pluginInspect(ctx context.Context, args []string, out, errOut io.Writer) er
 func pluginTest(ctx context.Context, args []string, out, errOut io.Writer) error {
 	fs, _ := newFlags("plugin test", "plugin test DOSSIER|FICHIER.wasm [--golden DOSSIER] [--trusted-key CLÉ]", errOut)
 	goldenDir := fs.String("golden", "", "dossier des cas de référence (défaut : DOSSIER/testdata/golden)")
-	var keys multiFlag
-	fs.Var(&keys, "trusted-key", "clé publique (base64) qui vérifie la signature FICHIER.wasm.sig (répétable)")
+	keys := trustedKeyFlag(fs)
 	pos, err := parse(fs, args, 1)
 	if err != nil {
 		return err
@@ -297,7 +287,7 @@ func pluginTest(ctx context.Context, args []string, out, errOut io.Writer) error
 	if err != nil {
 		return apperr.Wrap(err, apperr.KindInvalid, "plugin_golden_unreadable", "Cas de référence illisibles : "+err.Error(), "Unreadable golden cases: "+err.Error())
 	}
-	h, err := quietHost(ctx, errOut, keys)
+	h, err := quietHost(ctx, errOut, *keys)
 	if err != nil {
 		return err
 	}
@@ -334,8 +324,7 @@ func pluginTest(ctx context.Context, args []string, out, errOut io.Writer) error
 
 func pluginQuote(ctx context.Context, args []string, out, errOut io.Writer) error {
 	fs, _ := newFlags("plugin quote", "plugin quote FICHIER.wasm --input DEMANDE.json [--plugin-config CONFIG.json] [--trusted-key CLÉ]", errOut)
-	var keys multiFlag
-	fs.Var(&keys, "trusted-key", "clé publique (base64) qui vérifie la signature FICHIER.wasm.sig (répétable)")
+	keys := trustedKeyFlag(fs)
 	input := fs.String("input", "", "demande de devis (JSON de abi.QuoteRequest ; context.now et config_hash remplis si absents)")
 	configFile := fs.String("plugin-config", "", "configuration du territoire (JSON) ; défaut : celle de la demande, ou {}")
 	pos, err := parse(fs, args, 1)
@@ -382,7 +371,7 @@ func pluginQuote(ctx context.Context, args []string, out, errOut io.Writer) erro
 	if err := req.Check(); err != nil {
 		return apperr.Wrap(err, apperr.KindInvalid, "quote_input_invalid", "Demande invalide : "+err.Error(), "Invalid request: "+err.Error())
 	}
-	h, err := quietHost(ctx, errOut, keys)
+	h, err := quietHost(ctx, errOut, *keys)
 	if err != nil {
 		return err
 	}
@@ -401,7 +390,7 @@ func pluginQuote(ctx context.Context, args []string, out, errOut io.Writer) erro
 			return apperr.New(apperr.KindRefused, refusal.Refusal.Code, refusal.Refusal.Message, refusal.Refusal.MessageEN)
 		}
 		var pe *pluginhost.Error
-		if asPluginError(err, &pe) {
+		if errors.As(err, &pe) {
 			fr, en := pe.PublicMessage()
 			return apperr.Wrap(err, apperr.KindInvalid, "plugin_fault", fr, en)
 		}

@@ -227,7 +227,7 @@ func territorySetPlugin(ctx context.Context, args []string, out, errOut io.Write
 		if wasm, err = readUserFile(*file); err != nil {
 			return err
 		}
-		if sig, err = readSignature(*file); err != nil {
+		if sig, err = rules.ReadSignatureFile(*file); err != nil {
 			return err
 		}
 		res, err = a.Rules.InstallAndAssign(ctx, pos[0], wasm, sig, config, "cli:"+currentUser())

@@ -183,8 +183,8 @@ func sessionSecret(cfg *config.Config) ([]byte, error) {
 func trustedKeys(b64 []string) []ed25519.PublicKey {
 	keys := make([]ed25519.PublicKey, 0, len(b64))
 	for _, k := range b64 {
-		if raw, err := base64.StdEncoding.DecodeString(k); err == nil && len(raw) == ed25519.PublicKeySize {
-			keys = append(keys, ed25519.PublicKey(raw))
+		if pub, err := pluginhost.ParsePublicKey(k); err == nil {
+			keys = append(keys, pub)
 		}
 	}
 	return keys
@@ -280,7 +280,7 @@ func (a *App) precompile(ctx context.Context) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			wasm, err := os.ReadFile(filepath.Join(a.Config.Plugins.Dir, name+".wasm"))
+			wasm, err := os.ReadFile(a.Rules.ModuleFile(name))
 			if err == nil {
 				_, _ = a.Plugins.Load(ctx, wasm, nil)
 			}

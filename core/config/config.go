@@ -8,7 +8,6 @@ package config
 
 import (
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -151,38 +150,19 @@ func (c *Config) LogFormat() string {
 	return "text"
 }
 
-// Describe returns the effective settings as key/value pairs for display.
-// The PostgreSQL DSN is returned as configured: callers that print it hide
-// its password (store.RedactDSN).
+// Describe returns the effective settings as key/value pairs for display,
+// in the key table's order, secrets masked. The PostgreSQL DSN is returned
+// as configured: callers that print it hide its password (store.RedactDSN).
 func (c *Config) Describe() [][2]string {
-	return [][2]string{
-		{"env", c.Env},
-		{"data_dir", c.DataDir},
-		{"server.addr", c.Server.Addr},
-		{"server.read_timeout", c.Server.ReadTimeout.String()},
-		{"server.write_timeout", c.Server.WriteTimeout.String()},
-		{"server.idle_timeout", c.Server.IdleTimeout.String()},
-		{"server.shutdown_timeout", c.Server.ShutdownTimeout.String()},
-		{"server.body_limit", strconv.Itoa(c.Server.BodyLimit)},
-		{"database.driver", c.Database.Driver},
-		{"database.sqlite_path", c.SQLiteFile()},
-		{"database.postgres_dsn", c.Database.PostgresDSN},
-		{"database.max_open_conns", strconv.Itoa(c.Database.MaxOpenConns)},
-		{"database.busy_timeout", c.Database.BusyTimeout.String()},
-		{"database.synchronous", c.Database.Synchronous},
-		{"log.level", c.Log.Level},
-		{"log.format", c.LogFormat()},
-		{"territories.bootstrap", c.bootstrapText()},
-		{"plugins.dir", c.Plugins.Dir},
-		{"plugins.default", c.Plugins.Default},
-		{"plugins.cache_dir", c.PluginCacheDir()},
-		{"plugins.call_timeout", c.Plugins.CallTimeout.String()},
-		{"plugins.max_instances", strconv.Itoa(c.Plugins.MaxInstances)},
-		{"plugins.require_signatures", strconv.FormatBool(c.Plugins.RequireSignatures)},
-		{"plugins.trusted_keys", strings.Join(c.Plugins.TrustedKeys, ",")},
-		{"security.session_secret", mask(c.Security.SessionSecret)},
-		{"security.public_url", c.Security.PublicURL},
+	out := make([][2]string, 0, len(keys))
+	for _, k := range keys {
+		v := k.get(c)
+		if k.Secret {
+			v = mask(v)
+		}
+		out = append(out, [2]string{k.Name, v})
 	}
+	return out
 }
 
 // mask hides a secret's value, saying only whether it is set.

@@ -133,6 +133,22 @@ func TestEveryKeyHasAValidDefaultAndEnvName(t *testing.T) {
 	if c.Server.ShutdownTimeout != time.Minute {
 		t.Errorf("shutdown timeout = %s", c.Server.ShutdownTimeout)
 	}
+	shown := c.Describe()
+	if len(shown) != len(Keys()) {
+		t.Fatalf("Describe shows %d settings for %d keys", len(shown), len(Keys()))
+	}
+	for i, kv := range shown {
+		if kv[0] != Keys()[i].Name {
+			t.Errorf("Describe[%d] = %s, want %s", i, kv[0], Keys()[i].Name)
+		}
+	}
+	want := map[string]string{"server.shutdown_timeout": "1m0s", "database.sqlite_path": filepath.Join("data", "campagnon.db"),
+		"log.format": "text", "plugins.max_instances": "4", "security.session_secret": "(vide)"}
+	for _, kv := range shown {
+		if w, ok := want[kv[0]]; ok && kv[1] != w {
+			t.Errorf("Describe %s = %q, want %q", kv[0], kv[1], w)
+		}
+	}
 }
 
 func TestUnknownKeyValueIsNeverEchoed(t *testing.T) {

@@ -21,7 +21,17 @@ type Key struct {
 	Allowed string
 	// Doc says what the key does.
 	Doc string
-	set func(c *Config, v string) error
+	// Secret keys are shown masked by Describe.
+	Secret bool
+	set    func(c *Config, v string) error
+	get    func(c *Config) string
+}
+
+// showing returns k with get as the value Describe shows: the effective
+// value, where it is derived (an empty path meaning a default folder).
+func (k Key) showing(get func(c *Config) string) Key {
+	k.get = get
+	return k
 }
 
 // EnvName returns the environment variable that sets k, such as CAMPAGNON_SERVER_ADDR.
@@ -56,7 +66,7 @@ var keys = []Key{
 	enumKey("database.driver", "sqlite", "storage engine: the embedded SQLite file or a PostgreSQL server",
 		[]string{"sqlite", "postgres"}, func(c *Config) *string { return &c.Database.Driver }),
 	stringKey("database.sqlite_path", "", "SQLite file (empty: <data_dir>/campagnon.db)",
-		true, func(c *Config) *string { return &c.Database.SQLitePath }),
+		true, func(c *Config) *string { return &c.Database.SQLitePath }).showing((*Config).SQLiteFile),
 	stringKey("database.postgres_dsn", "", "PostgreSQL connection string (postgres://user:password@host:5432/db)",
 		true, func(c *Config) *string { return &c.Database.PostgresDSN }),
 	intKey("database.max_open_conns", "8", "largest number of open database connections",
@@ -69,7 +79,7 @@ var keys = []Key{
 	enumKey("log.level", "info", "lowest level logged",
 		[]string{"debug", "info", "warn", "error"}, func(c *Config) *string { return &c.Log.Level }),
 	enumKey("log.format", "auto", "log format (auto: json in production, text in development)",
-		[]string{"auto", "json", "text"}, func(c *Config) *string { return &c.Log.Format }),
+		[]string{"auto", "json", "text"}, func(c *Config) *string { return &c.Log.Format }).showing((*Config).LogFormat),
 
 	{
 		Name:    "territories.bootstrap",
@@ -94,6 +104,7 @@ var keys = []Key{
 			}
 			return nil
 		},
+		get: (*Config).bootstrapText,
 	},
 
 	stringKey("plugins.dir", "bin/plugins", "folder of the built plugin modules (<name>.wasm)",
@@ -108,9 +119,10 @@ var keys = []Key{
 			c.Plugins.Default = v
 			return nil
 		},
+		get: func(c *Config) string { return c.Plugins.Default },
 	},
 	stringKey("plugins.cache_dir", "", "compiled-plugin cache folder (empty: <data_dir>/plugin-cache)",
-		true, func(c *Config) *string { return &c.Plugins.CacheDir }),
+		true, func(c *Config) *string { return &c.Plugins.CacheDir }).showing((*Config).PluginCacheDir),
 	durationKey("plugins.call_timeout", "100ms", "deadline of one plugin call",
 		time.Millisecond, 10*time.Second, func(c *Config) *time.Duration { return &c.Plugins.CallTimeout }),
 	intKey("plugins.max_instances", "4", "largest number of instances of one plugin module",
@@ -135,10 +147,11 @@ var keys = []Key{
 			}
 			return nil
 		},
+		get: func(c *Config) string { return strings.Join(c.Plugins.TrustedKeys, ",") },
 	},
 
 	{
-		Name: "security.session_secret", Default: "",
+		Name: "security.session_secret", Default: "", Secret: true,
 		Allowed: "une clé secrète en base64 d'au moins 32 octets (openssl rand -base64 32), la même sur toutes les répliques ; vide en développement",
 		Doc:     "secret keying the CSRF tokens of sessions (empty in development: generated in <data_dir>/session.key)",
 		set: func(c *Config, v string) error {
@@ -152,6 +165,7 @@ var keys = []Key{
 			c.Security.SessionSecret = v
 			return nil
 		},
+		get: func(c *Config) string { return c.Security.SessionSecret },
 	},
 	stringKey("security.public_url", "http://localhost:8080", "address residents use, for links in emails",
 		false, func(c *Config) *string { return &c.Security.PublicURL }),
@@ -170,7 +184,7 @@ func stringKey(name, def, doc string, allowEmpty bool, field func(*Config) *stri
 		}
 		*field(c) = v
 		return nil
-	}}
+	}, get: func(c *Config) string { return *field(c) }}
 }
 
 func enumKey(name, def, doc string, values []string, field func(*Config) *string) Key {
@@ -183,7 +197,7 @@ func enumKey(name, def, doc string, values []string, field func(*Config) *string
 				}
 			}
 			return fmt.Errorf("valeur inconnue")
-		}}
+		}, get: func(c *Config) string { return *field(c) }}
 }
 
 func intKey(name, def, doc string, lo, hi int, field func(*Config) *int) Key {
@@ -198,7 +212,7 @@ func intKey(name, def, doc string, lo, hi int, field func(*Config) *int) Key {
 			}
 			*field(c) = n
 			return nil
-		}}
+		}, get: func(c *Config) string { return strconv.Itoa(*field(c)) }}
 }
 
 func boolKey(name, def, doc string, field func(*Config) *bool) Key {
@@ -210,7 +224,7 @@ func boolKey(name, def, doc string, field func(*Config) *bool) Key {
 			}
 			*field(c) = b
 			return nil
-		}}
+		}, get: func(c *Config) string { return strconv.FormatBool(*field(c)) }}
 }
 
 func durationKey(name, def, doc string, lo, hi time.Duration, field func(*Config) *time.Duration) Key {
@@ -225,5 +239,5 @@ func durationKey(name, def, doc string, lo, hi time.Duration, field func(*Config
 			}
 			*field(c) = d
 			return nil
-		}}
+		}, get: func(c *Config) string { return field(c).String() }}
 }

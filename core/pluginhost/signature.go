@@ -3,8 +3,10 @@ package pluginhost
 import (
 	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Sign returns the signature of a module that Load accepts when the
@@ -32,4 +34,18 @@ func verifySignature(sum [32]byte, sig []byte, trusted []ed25519.PublicKey) erro
 		}
 	}
 	return &Error{Kind: KindBadSignature, Err: errors.New("the signature does not match the module's bytes with any trusted key")}
+}
+
+// ParsePublicKey decodes an ed25519 public key written in base64 (the
+// content of a .pub file from `campagnon plugin keygen`, surrounding blank
+// space ignored).
+func ParsePublicKey(b64 string) (ed25519.PublicKey, error) {
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(b64))
+	if err != nil {
+		return nil, fmt.Errorf("public key: %w", err)
+	}
+	if len(raw) != ed25519.PublicKeySize {
+		return nil, fmt.Errorf("public key: %d bytes, want %d", len(raw), ed25519.PublicKeySize)
+	}
+	return ed25519.PublicKey(raw), nil
 }

@@ -129,12 +129,16 @@ func (s *Service) readModuleFile(name string) ([]byte, error) {
 	return data, nil
 }
 
-// readSignatureFile reads the base64 signature <name>.wasm.sig beside a
-// named module, written by `campagnon plugin sign`.
-func (s *Service) readSignatureFile(name string) ([]byte, error) {
-	data, err := os.ReadFile(s.ModuleFile(name) + ".sig")
+// ReadSignatureFile reads the signature <module>.sig beside a module file,
+// written by `campagnon plugin sign`; no such file means no signature (nil).
+func ReadSignatureFile(module string) ([]byte, error) {
+	data, err := os.ReadFile(module + ".sig")
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
 	if err != nil {
-		return nil, err
+		return nil, apperr.Wrap(err, apperr.KindInvalid, "plugin_signature_unreadable",
+			fmt.Sprintf("Lecture de %s.sig impossible : %v", module, err), fmt.Sprintf("Cannot read %s.sig: %v", module, err))
 	}
 	return DecodeSignature(data)
 }

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -131,10 +130,7 @@ func (s *Service) readModule(name string) (wasm, sig []byte, err error) {
 	if wasm, err = s.readModuleFile(name); err != nil {
 		return nil, nil, err
 	}
-	sig, err = s.readSignatureFile(name)
-	if errors.Is(err, os.ErrNotExist) {
-		return wasm, nil, nil
-	}
+	sig, err = ReadSignatureFile(s.ModuleFile(name))
 	return wasm, sig, err
 }
 
