@@ -1,15 +1,11 @@
 package main
 
 import (
-	"encoding/json"
-	"os"
-	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/campagnon/campagnon/sdk/abi"
-	"github.com/campagnon/campagnon/sdk/plugin"
+	"github.com/campagnon/campagnon/sdk/golden"
 )
 
 func config(t *testing.T, raw string) *Config {
@@ -75,40 +71,9 @@ func TestConfigErrors(t *testing.T) {
 	}
 }
 
+// TestGolden runs every case of testdata/golden ({"op", "input", "output"})
+// natively, through the SDK's decode and encode path, checks each answer as
+// the host would, and compares the envelopes as JSON values.
 func TestGolden(t *testing.T) {
-	files, err := filepath.Glob("testdata/golden/*.json")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no golden case (%v)", err)
-	}
-	r := plugin.NewRunner(handlers)
-	for _, f := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(f), ".json"), func(t *testing.T) {
-			raw, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var g struct {
-				Op     abi.Op          `json:"op"`
-				Input  json.RawMessage `json:"input"`
-				Output json.RawMessage `json:"output"`
-			}
-			if err := json.Unmarshal(raw, &g); err != nil {
-				t.Fatal(err)
-			}
-			out, err := r.Call(g.Op, g.Input)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got, want any
-			if err := json.Unmarshal(out, &got); err != nil {
-				t.Fatalf("output is not JSON: %v\n%s", err, out)
-			}
-			if err := json.Unmarshal(g.Output, &want); err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("%s answered\n%s\nwant\n%s", g.Op, out, g.Output)
-			}
-		})
-	}
+	golden.Run(t, handlers, "testdata/golden")
 }

@@ -3,9 +3,9 @@ package main
 import (
 	"testing"
 
-	"github.com/campagnon/campagnon/plugins/standard/rules/rulestest"
+	"github.com/campagnon/campagnon/sdk/golden"
 )
 
 func TestGolden(t *testing.T) {
-	rulestest.RunGolden(t, handlers, "testdata/golden")
+	golden.Run(t, handlers, "testdata/golden")
 }
