@@ -53,7 +53,8 @@ const maxCacheEntries = 1 << 18
 // request is one decision's key in the cache.
 type request struct{ sub, dom, obj, act string }
 
-// decisionCache memoises decisions of one generation of a shard's rules.
+// decisionCache memoises what roles may do — (role, territory, object,
+// action) → allowed — under one generation of a shard's policies.
 type decisionCache struct {
 	m sync.Map // request → bool
 }
@@ -63,21 +64,32 @@ type decisionCache struct {
 // can use for a request in that territory. Sharding keeps an uncached
 // decision independent of the number of territories.
 type shard struct {
-	enf   *casbin.Enforcer
+	enf *casbin.Enforcer
+	// cache holds what roles may do; a policy change empties it.
 	cache atomic.Pointer[decisionCache]
+	// users holds what users may do; any change empties it.
+	users atomic.Pointer[decisionCache]
 }
 
 func newShard(enf *casbin.Enforcer) *shard {
 	sh := &shard{enf: enf}
-	sh.cache.Store(&decisionCache{})
+	sh.reset(true)
 	return sh
 }
 
+// reset empties the users' decisions, and the roles' when policies changed.
+func (sh *shard) reset(policies bool) {
+	sh.users.Store(&decisionCache{})
+	if policies {
+		sh.cache.Store(&decisionCache{})
+	}
+}
+
 // Enforcer answers authorization questions and changes the rules. It is safe
-// for concurrent use: decisions share a read lock and a decision cache per
-// territory, which every change of that territory's rules (or of the
-// national rules) empties; changes are serialised and written to the
-// database before memory.
+// for concurrent use: decisions share a read lock and two caches per
+// territory — what users may do, emptied by any change of the territory's
+// (or the national) rules, and what roles may do, emptied by policy changes
+// only; changes are serialised and written to the database before memory.
 //
 // Each process holds the rules in memory: a change made by another replica
 // is seen after Reload.
@@ -289,34 +301,72 @@ func (e *Enforcer) shardFor(territory string) *shard {
 	return e.national
 }
 
-// decide answers a checked request, from the cache when it can.
+// decide answers a checked request: from the cache of users' decisions
+// when it can, else in two steps — the user's roles in the territory and
+// nationally (Casbin's role manager), then whether one of those roles may
+// act (Casbin's matcher over the policies), cached per (role, territory,
+// object, action). Role assignments change all the time (every verified
+// account is a new member): they empty the users' decisions of their
+// territory but not the roles', so a decision right after a sign-up costs a
+// role lookup, not a pass over the policies.
 func (e *Enforcer) decide(r request) (bool, error) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	sh := e.shardFor(r.dom)
-	c := sh.cache.Load()
+	users := sh.users.Load()
 	if !e.noCache {
-		if v, ok := c.m.Load(r); ok {
+		if v, ok := users.m.Load(r); ok {
 			return v.(bool), nil
 		}
 	}
-	ok, err := sh.enf.Enforce(r.sub, r.dom, r.obj, r.act)
-	if err != nil {
-		return false, fmt.Errorf("authz: decide (%s, %s, %s, %s): %w", r.sub, r.dom, r.obj, r.act, err)
+	roles := sh.enf.GetRolesForUserInDomain(r.sub, r.dom)
+	if r.dom != National {
+		roles = append(roles, sh.enf.GetRolesForUserInDomain(r.sub, National)...)
 	}
-	if !e.noCache {
-		// Stored under the read lock: a change, which empties caches under
-		// the write lock, cannot interleave with it.
-		c.m.Store(r, ok)
-		if e.cached.Add(1) > maxCacheEntries {
-			e.cached.Store(0)
-			e.national.cache.Store(&decisionCache{})
-			for _, s := range e.shards {
-				s.cache.Store(&decisionCache{})
+	allowed := false
+	c := sh.cache.Load()
+	for _, role := range roles {
+		rr := request{role, r.dom, r.obj, r.act}
+		ok, hit := false, false
+		if !e.noCache {
+			var v any
+			if v, hit = c.m.Load(rr); hit {
+				ok = v.(bool)
 			}
 		}
+		if !hit {
+			// The role itself as the subject: Casbin links a name to
+			// itself, and to the roles it inherits.
+			var err error
+			if ok, err = sh.enf.Enforce(rr.sub, rr.dom, rr.obj, rr.act); err != nil {
+				return false, fmt.Errorf("authz: decide (%s as %s, %s, %s, %s): %w", r.sub, role, r.dom, r.obj, r.act, err)
+			}
+			e.remember(c, rr, ok)
+		}
+		if ok {
+			allowed = true
+			break
+		}
 	}
-	return ok, nil
+	e.remember(users, r, allowed)
+	return allowed, nil
+}
+
+// remember caches a decision; e.mu must be held for reading, so that a
+// change, which empties caches under the write lock, cannot interleave.
+// Past maxCacheEntries every cache starts over.
+func (e *Enforcer) remember(c *decisionCache, r request, ok bool) {
+	if e.noCache {
+		return
+	}
+	c.m.Store(r, ok)
+	if e.cached.Add(1) > maxCacheEntries {
+		e.cached.Store(0)
+		e.national.reset(true)
+		for _, s := range e.shards {
+			s.reset(true)
+		}
+	}
 }
 
 // RolesFor returns the roles user holds in territory, national roles

@@ -192,7 +192,7 @@ func (e *Enforcer) apply(ctx context.Context, actor, action string, c change) er
 }
 
 // applyInMemory applies a stored change to the shards it concerns (every
-// shard for a national rule) and empties their decision caches; e.mu must be
+// shard for a national rule) and, for a policy, empties their decision caches; e.mu must be
 // held for writing.
 func (e *Enforcer) applyInMemory(action string, c change) error {
 	dom := domainOf(c.ptype, c.rule)
@@ -240,7 +240,7 @@ func (e *Enforcer) applyInMemory(action string, c change) error {
 		if err != nil {
 			errs = append(errs, err)
 		}
-		sh.cache.Store(&decisionCache{})
+		sh.reset(c.ptype == "p")
 	}
 	return errors.Join(errs...)
 }

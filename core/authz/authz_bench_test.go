@@ -148,7 +148,8 @@ func (f *benchFixture) baseline(r request) bool {
 
 // BenchmarkAllowed measures Enforcer.Allowed with policies for 1,255
 // territories × 6 roles (plus the national defaults) and 4 users per
-// territory: warm (decision cache filled, the steady state of a server),
+// territory: warm (role decisions cached, the steady state of a server),
+// warm with a new member every 64 decisions,
 // cold (every decision evaluated by Casbin) and, in the same run, a baseline
 // answering the same requests from plain maps. Each reports its p50 and p99
 // per decision; warm and cold also their ratio to the baseline's p50.
@@ -198,6 +199,23 @@ func BenchmarkAllowed(b *testing.B) {
 	}
 	b.Run("baseline-map", func(b *testing.B) { baseP50 = measure(b, f.baseline, false) })
 	b.Run("warm", func(b *testing.B) { measure(b, allowed, true) })
+	// Membership churn: a new member every 64 decisions, the way sign-ups
+	// arrive on a live platform (the change itself, applied in memory, is
+	// outside the timed region).
+	b.Run("warm-with-new-members", func(b *testing.B) {
+		n := 0
+		measure(b, func(r request) bool {
+			if n++; n%64 == 0 {
+				f.e.mu.Lock()
+				err := f.e.applyInMemory(actionAdd, change{ptype: "g", rule: []string{fmt.Sprintf("new-%d", n), RoleResident, r.dom}})
+				f.e.mu.Unlock()
+				if err != nil {
+					panic(err)
+				}
+			}
+			return allowed(r)
+		}, true)
+	})
 	b.Run("cold", func(b *testing.B) {
 		f.e.noCache = true
 		defer func() { f.e.noCache = false }()

@@ -556,3 +556,45 @@ func TestReloadIfChanged(t *testing.T) {
 		}
 	})
 }
+
+// TestCachedDecisionsFollowChanges: a decision cached for a user, or for a
+// role, is forgotten when a role assignment or a policy changes it —
+// national changes included.
+func TestCachedDecisionsFollowChanges(t *testing.T) {
+	e, _ := fixture(t, storetest.New(t, "sqlite"))
+	ctx := testCtx(t)
+	steps := []struct {
+		name   string
+		change func() error
+		user   string
+		dom    string
+		obj    string
+		act    string
+		want   bool
+	}{
+		{"no role yet", nil, "acct-c", pv, "listing", "create", false},
+		{"granted resident", func() error { return e.GrantMembership(ctx, "acct-c", RoleResident, pv, "verify") }, "acct-c", pv, "listing", "create", true},
+		{"resident may not feature", nil, "acct-c", pv, "listing", "feature", false},
+		{"territory policy added", func() error { return e.AddPolicy(ctx, adminP, RoleResident, pv, "listing", "feature") }, "acct-c", pv, "listing", "feature", true},
+		{"other territory unchanged", nil, alice, ps, "listing", "feature", false},
+		{"territory policy removed", func() error { return e.RemovePolicy(ctx, adminP, RoleResident, pv, "listing", "feature") }, "acct-c", pv, "listing", "feature", false},
+		{"national policy added", func() error { return e.AddPolicy(ctx, op, RoleResident, National, "listing", "feature") }, "acct-c", pv, "listing", "feature", true},
+		{"national policy reaches every resident", nil, alice, pv, "listing", "feature", true},
+		{"role removed", func() error { return e.RemoveRole(ctx, adminP, "acct-c", RoleResident, pv) }, "acct-c", pv, "listing", "create", false},
+		{"national role added", func() error { return e.AddRole(ctx, op, "acct-c", RoleIntegrator, National) }, "acct-c", ps, "plugin", "publish", true},
+	}
+	for _, st := range steps {
+		if st.change != nil {
+			if err := st.change(); err != nil {
+				t.Fatalf("%s: %v", st.name, err)
+			}
+		}
+		// Twice: the second answer comes from the caches.
+		for range 2 {
+			got, err := e.Allowed(st.user, st.dom, st.obj, st.act)
+			if err != nil || got != st.want {
+				t.Fatalf("%s: Allowed(%s, %s, %s, %s) = %v, %v; want %v", st.name, st.user, st.dom, st.obj, st.act, got, err, st.want)
+			}
+		}
+	}
+}
