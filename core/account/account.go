@@ -8,7 +8,7 @@
 //
 // Passwords are hashed with argon2id (core/credential); tokens and session
 // IDs are stored only as their SHA-256. Every multi-row change is one
-// store.WriteTx, and every personal column is classified in PersonalColumns.
+// store.WriteTx, and every personal column is classified in core/privacy.PersonalColumns.
 package account
 
 import (

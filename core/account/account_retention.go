@@ -23,7 +23,7 @@ type Purged struct {
 	Accounts, Tokens, Sessions, Throttle, Outbox int64
 }
 
-// Purge applies the retention periods of PersonalColumns: it deletes
+// Purge applies the retention periods of core/privacy.PersonalColumns: it deletes
 // unverified accounts older than UnverifiedRetention (with their tokens and
 // sessions), tokens and sessions ended more than SpentRetention ago, sent
 // messages older than SpentRetention, and throttle rows whose window and

@@ -9,6 +9,8 @@ import (
 
 	"github.com/campagnon/campagnon/core/account"
 	"github.com/campagnon/campagnon/core/authz"
+	"github.com/campagnon/campagnon/core/mediation"
+	"github.com/campagnon/campagnon/core/privacy"
 	"github.com/campagnon/campagnon/core/referential"
 	"github.com/campagnon/campagnon/core/rules"
 	"github.com/campagnon/campagnon/core/territory"
@@ -24,6 +26,10 @@ type Deps struct {
 	Accounts *account.Service
 	// Authz decides who may do what in which territory.
 	Authz *authz.Enforcer
+	// Mediation records mediators' consents and actions.
+	Mediation *mediation.Service
+	// Privacy exports and erases people's data and logs staff reads.
+	Privacy *privacy.Service
 	// SessionSecret keys the CSRF tokens of sessions.
 	SessionSecret []byte
 }
@@ -57,7 +63,8 @@ type Route struct {
 
 // Register adds the /api/v1 routes to app and returns them.
 func Register(app fiber.Router, d Deps) []Route {
-	auth := authHandler{svc: d.Accounts, secret: d.SessionSecret, authz: d.Authz, territories: d.Territories}
+	auth := authHandler{svc: d.Accounts, secret: d.SessionSecret, authz: d.Authz, territories: d.Territories, mediation: d.Mediation}
+	p := peopleHandler{accounts: d.Accounts, authz: d.Authz, territories: d.Territories, mediation: d.Mediation, privacy: d.Privacy, auth: auth}
 	t := territoriesHandler{svc: d.Territories}
 	r := rulesHandler{svc: d.Rules}
 	var routes []Route
@@ -84,6 +91,29 @@ func Register(app fiber.Router, d Deps) []Route {
 	add(fiber.MethodGet, v1+"/auth/me", Session, "", "", auth.me)
 	add(fiber.MethodPost, v1+"/auth/logout", Session, "", "", auth.logout)
 	add(fiber.MethodPost, v1+"/auth/logout-everywhere", Session, "", "", auth.logoutEverywhere)
+	add(fiber.MethodGet, v1+"/auth/tokens", Session, "", "", p.tokens)
+	add(fiber.MethodPost, v1+"/auth/tokens", Session, "", "", p.createToken)
+	add(fiber.MethodDelete, v1+"/auth/tokens/:id", Session, "", "", p.revokeToken)
+
+	// A person's own data (RGPD) and the mediation done for them.
+	add(fiber.MethodGet, v1+"/me/data", Session, "", "", p.myData)
+	add(fiber.MethodPost, v1+"/me/erase", Session, "", "", logins, p.erase)
+	add(fiber.MethodGet, v1+"/me/mediation", Session, "", "", p.myMediation)
+	add(fiber.MethodPost, v1+"/me/mediation/consents/:id/revoke", Session, "", "", p.revokeConsent)
+
+	// People in a territory: members, roles, policies, audit, mediation.
+	add(fiber.MethodGet, v1+"/t/:territory/membership", Member, "territory", "read", p.membership)
+	add(fiber.MethodGet, v1+"/t/:territory/members", Member, "member", "read", p.members)
+	add(fiber.MethodGet, v1+"/t/:territory/members/:id", Member, "member", "read", p.member)
+	add(fiber.MethodPost, v1+"/t/:territory/roles", Member, "member", "grant", p.grantRole)
+	add(fiber.MethodDelete, v1+"/t/:territory/roles/:account/:role", Member, "member", "grant", p.revokeRole)
+	add(fiber.MethodGet, v1+"/t/:territory/policies", Member, "policy", "read", p.policies)
+	add(fiber.MethodPost, v1+"/t/:territory/policies", Member, "policy", "edit", p.addPolicy)
+	add(fiber.MethodDelete, v1+"/t/:territory/policies/:role/:object/:action", Member, "policy", "edit", p.removePolicy)
+	add(fiber.MethodGet, v1+"/t/:territory/audit", Member, "audit", "read", p.audit)
+	add(fiber.MethodPost, v1+"/t/:territory/mediation/consents", Member, "member", "act_for", p.recordConsent)
+	add(fiber.MethodGet, v1+"/t/:territory/mediation", Member, "member", "act_for", p.mediatorRecord)
+	add(fiber.MethodGet, v1+"/t/:territory/professionals/:id", Public, "", "", p.professional)
 
 	// A territory's rules are public (what it offers, how it prices);
 	// computing and storing a quote is for its members.

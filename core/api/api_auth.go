@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -14,6 +16,7 @@ import (
 	"github.com/campagnon/campagnon/core/apperr"
 	"github.com/campagnon/campagnon/core/authz"
 	"github.com/campagnon/campagnon/core/credential"
+	"github.com/campagnon/campagnon/core/mediation"
 	"github.com/campagnon/campagnon/core/territory"
 )
 
@@ -34,6 +37,7 @@ type authHandler struct {
 	secret      []byte
 	authz       *authz.Enforcer
 	territories *territory.Service
+	mediation   *mediation.Service
 }
 
 // meAnswer is what a signed-in person learns about their session.
@@ -231,32 +235,166 @@ func rateLimit(max int) fiber.Handler {
 	})
 }
 
-// authorize lets a request through when its signed-in person may do act on
-// obj in the route's territory: 401 without a session, 403 with a message
-// otherwise. A state-changing request made with the session cookie also
-// needs the CSRF token.
+// HeaderActFor names the resident a mediator acts for, by account ID.
+const HeaderActFor = "X-Act-For"
+
+// localActor is the account a Member route acts for: the signed-in person,
+// or the resident a mediator acts for.
+const localActor = "campagnon.actor"
+
+// authorize lets a request through when its caller may do act on obj in the
+// route's territory. The caller is the session cookie's person (a
+// state-changing request then needs the CSRF token too) or an API token
+// (Authorization: Bearer …) whose scope covers (obj, act). 401 without
+// either, 403 with a message otherwise.
+//
+// With the X-Act-For header, a mediator acts for a resident: the mediator
+// needs (member, act_for) in the territory, the resident the right itself,
+// and a consent in force covering obj; the action is recorded before the
+// handler runs and its answer's status after ("done by X for Y").
 func (h authHandler) authorize(obj, act string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		s, err := h.session(c)
+		caller, err := h.caller(c, obj, act)
 		if err != nil {
 			return err
 		}
-		if c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead {
-			if err := h.checkCSRF(c); err != nil {
+		territory := c.Params("territory")
+		forID := c.Get(HeaderActFor)
+		if forID == "" {
+			if err := h.require(caller, territory, obj, act, errNotMember); err != nil {
 				return err
 			}
+			c.Locals(localActor, caller)
+			return c.Next()
 		}
-		ok, err := h.authz.Allowed(s.Account.ID, c.Params("territory"), obj, act)
+		if err := h.require(caller, territory, "member", "act_for", errNotMediator); err != nil {
+			return err
+		}
+		if !validAccountID(forID) {
+			return apperr.New(apperr.KindInvalid, "act_for_invalid",
+				"En-tête X-Act-For invalide : donnez l'identifiant du compte de l'habitant.",
+				"Invalid X-Act-For header: give the resident's account ID.")
+		}
+		if err := h.require(forID, territory, obj, act, errResidentMayNot); err != nil {
+			return err
+		}
+		t, err := h.territories.Lookup(c.UserContext(), territory, false)
 		if err != nil {
-			return apperr.Wrap(err, apperr.KindInvalid, "request_invalid", "Requête invalide.", "Invalid request.")
+			return err
 		}
-		if !ok {
-			return apperr.New(apperr.KindForbidden, "not_allowed",
-				"Votre compte ne permet pas cette action sur ce territoire : elle est réservée à ses membres (votre commune de résidence décide de votre territoire).",
-				"Your account may not do this in this territory: it is for its members (your commune of residence decides your territory).")
+		route := c.Method() + " " + c.Route().Path
+		actionID, err := h.mediation.Begin(c.UserContext(), t.ID, caller, forID, obj, act, route)
+		if err != nil {
+			return err
 		}
-		return c.Next()
+		c.Locals(localActor, forID)
+		c.Locals(localMediator, caller)
+		err = c.Next()
+		status := c.Response().StatusCode()
+		if err != nil {
+			status = apperr.KindOf(err).HTTPStatus()
+			var fe *fiber.Error
+			if errors.As(err, &fe) {
+				status = fe.Code
+			}
+		}
+		// Recorded even when the client went away: the action ran.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(c.UserContext()), 5*time.Second)
+		defer cancel()
+		if ferr := h.mediation.Finish(ctx, actionID, status); ferr != nil {
+			return errors.Join(err, ferr)
+		}
+		return err
 	}
+}
+
+const localMediator = "campagnon.mediator"
+
+// validAccountID reports whether id looks like an account ID (a UUID):
+// 36 characters among hexadecimal digits and dashes.
+func validAccountID(id string) bool {
+	if len(id) != 36 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// caller authenticates a Member request: the session cookie (with the CSRF
+// token on a state-changing request) or an API token whose scope covers
+// (obj, act). It returns the caller's account ID.
+func (h authHandler) caller(c *fiber.Ctx, obj, act string) (string, error) {
+	if authz, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer "); ok {
+		tok, err := h.svc.AuthenticateAPIToken(c.UserContext(), strings.TrimSpace(authz))
+		if err != nil {
+			return "", err
+		}
+		if !ScopeAllows(tok.Scope, obj, act) {
+			return "", apperr.New(apperr.KindForbidden, "api_token_scope",
+				fmt.Sprintf("La portée de ce jeton d'API ne couvre pas %s:%s : créez un jeton avec cette portée.", obj, act),
+				fmt.Sprintf("This API token's scope does not cover %s:%s: create a token with that scope.", obj, act))
+		}
+		return tok.AccountID, nil
+	}
+	s, err := h.session(c)
+	if err != nil {
+		return "", err
+	}
+	if c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead {
+		if err := h.checkCSRF(c); err != nil {
+			return "", err
+		}
+	}
+	return s.Account.ID, nil
+}
+
+// ScopeAllows reports whether an API token's scope — comma-separated
+// "object:action" entries where either side may be "*" — covers (obj, act).
+func ScopeAllows(scope, obj, act string) bool {
+	for _, e := range strings.Split(scope, ",") {
+		o, a, ok := strings.Cut(strings.TrimSpace(e), ":")
+		if ok && (o == "*" || o == obj) && (a == "*" || a == act) {
+			return true
+		}
+	}
+	return false
+}
+
+// require fails with denied unless sub may do act on obj in territory.
+func (h authHandler) require(sub, territory, obj, act string, denied *apperr.Error) error {
+	ok, err := h.authz.Allowed(sub, territory, obj, act)
+	if err != nil {
+		return apperr.Wrap(err, apperr.KindInvalid, "request_invalid", "Requête invalide.", "Invalid request.")
+	}
+	if !ok {
+		return denied
+	}
+	return nil
+}
+
+var (
+	errNotMember = apperr.New(apperr.KindForbidden, "not_allowed",
+		"Votre compte ne permet pas cette action sur ce territoire : elle est réservée à ses membres (votre commune de résidence décide de votre territoire).",
+		"Your account may not do this in this territory: it is for its members (your commune of residence decides your territory).")
+	errNotMediator = apperr.New(apperr.KindForbidden, "not_mediator",
+		"Seul un médiateur du territoire peut agir pour un habitant : demandez ce rôle à l'administrateur du territoire.",
+		"Only a mediator of the territory may act for a resident: ask the territory's administrator for that role.")
+	errResidentMayNot = apperr.New(apperr.KindForbidden, "resident_not_allowed",
+		"L'habitant pour qui vous agissez n'a pas le droit de faire cette action sur ce territoire.",
+		"The resident you act for may not do this in this territory.")
+)
+
+// actorOf returns the account a Member route acts for (the caller, or the
+// resident a mediator acts for) and the mediator, "" when none.
+func actorOf(c *fiber.Ctx) (actor, mediator string) {
+	actor, _ = c.Locals(localActor).(string)
+	mediator, _ = c.Locals(localMediator).(string)
+	return actor, mediator
 }
 
 var errSignIn = apperr.New(apperr.KindUnauthenticated, "sign_in_required",

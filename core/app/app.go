@@ -26,8 +26,10 @@ import (
 	"github.com/campagnon/campagnon/core/config"
 	"github.com/campagnon/campagnon/core/credential"
 	"github.com/campagnon/campagnon/core/logging"
+	"github.com/campagnon/campagnon/core/mediation"
 	"github.com/campagnon/campagnon/core/metrics"
 	"github.com/campagnon/campagnon/core/pluginhost"
+	"github.com/campagnon/campagnon/core/privacy"
 	"github.com/campagnon/campagnon/core/referential"
 	"github.com/campagnon/campagnon/core/rules"
 	"github.com/campagnon/campagnon/core/schema"
@@ -56,8 +58,13 @@ type App struct {
 	Rules *rules.Service
 	// Accounts manages accounts, sessions and their emails.
 	Accounts *account.Service
-	// Authz decides who may do what in which territory.
+	// Authz decides who may do what in which territory (set by StartRules).
 	Authz *authz.Enforcer
+	// Mediation records mediators' consents and actions.
+	Mediation *mediation.Service
+	// Privacy exports and erases people's data and logs staff reads (set
+	// by StartRules, as it needs Authz).
+	Privacy *privacy.Service
 	// SessionSecret keys the CSRF tokens of sessions.
 	SessionSecret []byte
 	// Metrics is the process's metric registry.
@@ -127,6 +134,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 	a.Rules = rules.NewService(s, host, a.Territories, ref, rules.Options{
 		ModuleDir: cfg.Plugins.Dir, Default: cfg.Plugins.Default, Logger: log.With("component", "rules")})
 	a.Accounts = account.NewService(s, ref, account.Options{Params: credential.OWASPParams, BaseURL: cfg.Security.PublicURL})
+	a.Mediation = mediation.NewService(s, nil)
 	if a.SessionSecret, err = sessionSecret(cfg); err != nil {
 		_ = a.Close()
 		return nil, err
@@ -223,6 +231,7 @@ func (a *App) StartRules(ctx context.Context) error {
 		return fmt.Errorf("load authorization policies: %w", err)
 	}
 	a.Authz = enf
+	a.Privacy = privacy.NewService(a.Store, nil, a.privacySections()...)
 	a.precompile(ctx)
 	if err := a.Rules.Start(ctx); err != nil {
 		return err
@@ -309,8 +318,21 @@ func MigrationError(err error) error {
 func (a *App) Server() *server.Server {
 	srv := server.New(a.Config.Server, server.Deps{Logger: a.Log, Metrics: a.Metrics, Ready: a.Ready})
 	a.Routes = api.Register(srv.App(), api.Deps{Territories: a.Territories, Rules: a.Rules, Accounts: a.Accounts,
-		Authz: a.Authz, SessionSecret: a.SessionSecret})
+		Authz: a.Authz, Mediation: a.Mediation, Privacy: a.Privacy, SessionSecret: a.SessionSecret})
 	return srv
+}
+
+// privacySections lists each domain's part of a person's data, in the
+// order of the export; erasure runs them all in one transaction. A domain
+// that stores personal data adds its section here (listings, exchanges,
+// messages and the search index will).
+func (a *App) privacySections() []privacy.Section {
+	return []privacy.Section{
+		{Name: "account", Export: a.Accounts.ExportData, Erase: a.Accounts.EraseData},
+		{Name: "roles", Export: a.Authz.ExportUser, Erase: a.Authz.EraseUser,
+			AfterErase: func(ctx context.Context, _ string) error { return a.Authz.Reload(ctx) }},
+		{Name: "mediation", Export: a.Mediation.Export, Erase: a.Mediation.Erase},
+	}
 }
 
 // Close stops the plugin host and releases the database.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -240,14 +241,74 @@ func login(t *testing.T, a *app.App, email string) map[string]string {
 	return map[string]string{"Cookie": strings.SplitN(cookie, ";", 2)[0], "X-CSRF-Token": me.CSRFToken}
 }
 
+// memberID returns the account ID of the session in headers.
+func memberID(t *testing.T, a *app.App, headers map[string]string) string {
+	t.Helper()
+	status, b, _ := call(t, a, "GET", "/api/v1/auth/me", "", headers)
+	var me struct {
+		Account struct {
+			ID string `json:"id"`
+		} `json:"account"`
+	}
+	if err := json.Unmarshal([]byte(b), &me); status != 200 || err != nil || me.Account.ID == "" {
+		t.Fatalf("me = %d %s (%v)", status, b, err)
+	}
+	return me.Account.ID
+}
+
+// expectedRoles says, for each right a Member route needs, which roles of
+// the territory (or national) get through under the default policies. A
+// Member route whose right is missing here fails the matrix: say who may
+// call it.
+var expectedRoles = map[string][]string{
+	"rules:quote":    {"resident", "professional", "mediator", "territory_admin", "national_operator", "integrator"},
+	"territory:read": {"resident", "professional", "mediator", "territory_admin", "national_operator", "integrator"},
+	"member:read":    {"mediator", "territory_admin", "national_operator"},
+	"member:grant":   {"territory_admin", "national_operator"},
+	"member:act_for": {"mediator", "national_operator"},
+	"policy:read":    {"territory_admin", "national_operator"},
+	"policy:edit":    {"territory_admin", "national_operator"},
+	"audit:read":     {"territory_admin", "national_operator"},
+}
+
 // TestRouteAccessMatrix walks every API route of the route table as an
-// anonymous caller, a member of the route's territory and a member of
-// another territory, and checks who gets through. A route registered
-// without its line in the table fails the test.
+// anonymous caller, as a holder of each role in the route's territory, and
+// as a holder of each role in another territory, and checks who gets
+// through (expectedRoles). A route registered without its line in the
+// table fails the test.
 func TestRouteAccessMatrix(t *testing.T) {
 	a := openApp(t, storetest.New(t, "sqlite"))
-	member(t, a, "pv@example.fr", "Songeons")
-	member(t, a, "ps@example.fr", "45006")
+	ctx := context.Background()
+	op := member(t, a, "op@example.fr", "Songeons")
+	opID := memberID(t, a, op)
+	if err := a.Authz.Bootstrap(ctx, opID); err != nil {
+		t.Fatal(err)
+	}
+	victimID := memberID(t, a, member(t, a, "victim@example.fr", "Songeons"))
+	// Session routes include "log out everywhere": they get their own account.
+	member(t, a, "sessions@example.fr", "45006")
+	type caller struct {
+		name, role string
+		own        bool
+		headers    map[string]string
+	}
+	callers := []caller{{"national_operator", "national_operator", true, op}}
+	for _, tt := range []struct{ dom, commune string }{{"picardie-verte", "Songeons"}, {"portes-de-sologne", "45006"}} {
+		for _, role := range []string{"resident", "professional", "mediator", "territory_admin"} {
+			h := member(t, a, role+"@"+tt.dom+".example.fr", tt.commune)
+			if role != "resident" {
+				if err := a.Authz.AddRole(ctx, opID, memberID(t, a, h), role, tt.dom); err != nil {
+					t.Fatal(err)
+				}
+			}
+			callers = append(callers, caller{role + " of " + tt.dom, role, tt.dom == "picardie-verte", h})
+		}
+	}
+	integ := member(t, a, "integ@example.fr", "45006")
+	if err := a.Authz.AddRole(ctx, opID, memberID(t, a, integ), "integrator", "*"); err != nil {
+		t.Fatal(err)
+	}
+	callers = append(callers, caller{"integrator", "integrator", true, integ})
 
 	srv := a.Server()
 	table := map[string]bool{}
@@ -262,13 +323,17 @@ func TestRouteAccessMatrix(t *testing.T) {
 			t.Errorf("route %s %s is not in the API route table (api.Register): say who may call it", r.Method, r.Path)
 		}
 	}
-	if len(a.Routes) < 10 {
+	if len(a.Routes) < 25 {
 		t.Fatalf("route table has %d routes", len(a.Routes))
 	}
 
 	blocked := map[string]bool{"sign_in_required": true, "not_allowed": true, "csrf_invalid": true}
+	// Parameters that change nothing: an unknown role assignment, a
+	// policy not stored, an unknown consent or token.
+	params := strings.NewReplacer(":territory", "picardie-verte", ":slug", "picardie-verte", ":account", victimID,
+		":role", "integrator", ":object", "listing", ":action", "feature", ":id", victimID)
 	for _, r := range a.Routes {
-		path := strings.NewReplacer(":territory", "picardie-verte", ":slug", "picardie-verte").Replace(r.Path)
+		path := params.Replace(r.Path)
 		body := ""
 		if r.Method != "GET" {
 			body = "{}"
@@ -287,24 +352,33 @@ func TestRouteAccessMatrix(t *testing.T) {
 			if status, code := as(nil); status != 401 || code != "sign_in_required" {
 				t.Errorf("%s let an anonymous caller through: %d %s", name, status, code)
 			}
-			if _, code := as(login(t, a, "ps@example.fr")); blocked[code] {
+			if _, code := as(login(t, a, "sessions@example.fr")); blocked[code] {
 				t.Errorf("%s refused a signed-in member (%s)", name, code)
 			}
 		case api.Member:
+			want, ok := expectedRoles[r.Object+":"+r.Action]
+			if !ok {
+				t.Errorf("%s needs %s:%s, which expectedRoles does not list: say which roles may call it", name, r.Object, r.Action)
+				continue
+			}
 			if status, code := as(nil); status != 401 || code != "sign_in_required" {
 				t.Errorf("%s let an anonymous caller through: %d %s", name, status, code)
 			}
-			if status, code := as(login(t, a, "ps@example.fr")); status != 403 || code != "not_allowed" {
-				t.Errorf("%s let a member of another territory through: %d %s", name, status, code)
-			}
-			own := login(t, a, "pv@example.fr")
-			if r.Method != "GET" {
-				if status, code := as(map[string]string{"Cookie": own["Cookie"]}); status != 403 || code != "csrf_invalid" {
-					t.Errorf("%s accepted a change without the CSRF token: %d %s", name, status, code)
+			for _, c := range callers {
+				national := c.role == "national_operator" || c.role == "integrator"
+				allowed := (c.own || national) && slices.Contains(want, c.role)
+				if allowed && r.Method != "GET" {
+					if status, code := as(map[string]string{"Cookie": c.headers["Cookie"]}); status != 403 || code != "csrf_invalid" {
+						t.Errorf("%s accepted a change from %s without the CSRF token: %d %s", name, c.name, status, code)
+					}
 				}
-			}
-			if _, code := as(own); blocked[code] {
-				t.Errorf("%s refused a member of its territory (%s)", name, code)
+				status, code := as(c.headers)
+				switch {
+				case allowed && blocked[code]:
+					t.Errorf("%s refused %s (%d %s)", name, c.name, status, code)
+				case !allowed && (status != 403 || code != "not_allowed"):
+					t.Errorf("%s let %s through: %d %s", name, c.name, status, code)
+				}
 			}
 		default:
 			t.Errorf("%s has no access kind", name)
