@@ -96,11 +96,14 @@ func (h authHandler) verify(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"account": a})
 }
 
+// loginInput is the body of POST /auth/login.
+type loginInput struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
 func (h authHandler) login(c *fiber.Ctx) error {
-	var in struct {
-		Email    string `json:"email"`
-		Password string `json:"password"`
-	}
+	var in loginInput
 	if err := decodeStrict(c.Body(), &in); err != nil {
 		return err
 	}

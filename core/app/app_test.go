@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -45,6 +46,12 @@ func TestMain(m *testing.M) {
 // openApp returns a bootstrapped App on the target, closed when the test ends.
 func openApp(t *testing.T, tg storetest.Target, sets ...string) *app.App {
 	t.Helper()
+	return openAppLog(t, tg, storetest.Logger(t), sets...)
+}
+
+// openAppLog is openApp with the process's logger.
+func openAppLog(t *testing.T, tg storetest.Target, log *slog.Logger, sets ...string) *app.App {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	sets = append(sets, "database.driver="+tg.Driver, "database.sqlite_path="+tg.SQLitePath,
@@ -54,7 +61,7 @@ func openApp(t *testing.T, tg storetest.Target, sets ...string) *app.App {
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	a, err := app.Open(ctx, cfg, storetest.Logger(t))
+	a, err := app.Open(ctx, cfg, log)
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}

@@ -89,8 +89,13 @@ func newFixture(t *testing.T, tg storetest.Target) *fixture {
 // start gives the fixture its own plugin host and rules service (a replica).
 func (f *fixture) start(t *testing.T) *rules.Service {
 	t.Helper()
-	// One compilation cache for the package: each replica compiles from it in milliseconds.
-	host, err := pluginhost.New(ctxT(t), pluginhost.Config{CacheDir: filepath.Join(moduleDir, "compiled")}, storetest.Logger(t))
+	// One compilation cache for the package: each replica compiles from it
+	// in milliseconds. These tests are about rules, not deadlines (the host's
+	// own tests are): a generous call timeout keeps a first call, which
+	// starts a Go guest, from timing out while `go test ./...` loads both
+	// cores.
+	host, err := pluginhost.New(ctxT(t), pluginhost.Config{CacheDir: filepath.Join(moduleDir, "compiled"),
+		CallTimeout: 2 * time.Second}, storetest.Logger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
