@@ -30,7 +30,7 @@ require (
 )
 
 require (
-	github.com/andybalholm/brotli v1.1.0 // indirect
+	github.com/andybalholm/brotli v1.2.7 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/campagnon/campagnon/sdk v0.0.0
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect

@@ -138,3 +138,28 @@ func (c *common) open(ctx context.Context, errOut io.Writer) (*app.App, error) {
 	}
 	return app.Open(ctx, cfg, log)
 }
+
+// subcommand runs one sub-command of a command group with its arguments.
+type subcommand func(ctx context.Context, args []string, out, errOut io.Writer) error
+
+// dispatch runs the sub-command named by args[0] in the group name (such as
+// "territory"), whose usage line and optional description about are shown
+// for help or when no sub-command is given; an unknown one is a usage error.
+func dispatch(ctx context.Context, name, usage, about string, subs map[string]subcommand, args []string, out, errOut io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprintln(errOut, "Usage : campagnon "+usage)
+		if about != "" {
+			fmt.Fprintln(errOut, "\n"+about)
+		}
+		if len(args) == 0 {
+			return errUsage
+		}
+		return errHelp
+	}
+	run, ok := subs[args[0]]
+	if !ok {
+		fmt.Fprintf(errOut, "erreur : sous-commande inconnue %q pour %s.\nUsage : campagnon %s\n", args[0], name, usage)
+		return errUsage
+	}
+	return run(ctx, args[1:], out, errOut)
+}

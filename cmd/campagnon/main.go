@@ -7,6 +7,8 @@
 //	campagnon plugin build|inspect|test|quote|keygen|sign
 //	campagnon commune QUERY                 look a commune up in the national referential
 //	campagnon config                        print the effective configuration
+//	campagnon outbox list|show              read the email outbox
+//	campagnon privacy purge                 apply the retention periods now
 //	campagnon version
 //
 // Every command accepts --config FILE and --set key=value (repeatable).
@@ -50,6 +52,8 @@ func commands() []command {
 		{"plugin", "pour les intégrateurs : build, inspect, test, quote, keygen, sign", runPlugin},
 		{"commune", "cherche une commune dans le référentiel national", runCommune},
 		{"config", "affiche la configuration effective et ses clés", runConfig},
+		{"outbox", "lit la boîte d'envoi des courriels : list, show", runOutbox},
+		{"privacy", "données personnelles : purge (applique les durées de conservation)", runPrivacy},
 		{"version", "affiche la version", func(_ context.Context, _ []string, out, _ io.Writer) error {
 			_, err := fmt.Fprintln(out, "campagnon", version)
 			return err

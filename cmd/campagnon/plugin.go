@@ -37,31 +37,18 @@ const pluginUsage = `plugin build DOSSIER [-o FICHIER.wasm]
        campagnon plugin sign FICHIER.wasm --key PRÉFIXE.key`
 
 func runPlugin(ctx context.Context, args []string, out, errOut io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintln(errOut, "Usage : campagnon "+pluginUsage)
-		if len(args) == 0 {
-			return errUsage
-		}
-		return errHelp
-	}
-	sub, args := args[0], args[1:]
-	switch sub {
-	case "build":
-		return pluginBuild(ctx, args, out, errOut)
-	case "inspect":
-		return pluginInspect(ctx, args, out, errOut)
-	case "test":
-		return pluginTest(ctx, args, out, errOut)
-	case "quote":
-		return pluginQuote(ctx, args, out, errOut)
-	case "keygen":
-		return pluginKeygen(args, out, errOut)
-	case "sign":
-		return pluginSign(args, out, errOut)
-	default:
-		fmt.Fprintf(errOut, "erreur : sous-commande inconnue %q.\nUsage : campagnon %s\n", sub, pluginUsage)
-		return errUsage
-	}
+	return dispatch(ctx, "plugin", pluginUsage, "", map[string]subcommand{
+		"build":   pluginBuild,
+		"inspect": pluginInspect,
+		"test":    pluginTest,
+		"quote":   pluginQuote,
+		"keygen": func(_ context.Context, args []string, out, errOut io.Writer) error {
+			return pluginKeygen(args, out, errOut)
+		},
+		"sign": func(_ context.Context, args []string, out, errOut io.Writer) error {
+			return pluginSign(args, out, errOut)
+		},
+	}, args, out, errOut)
 }
 
 func pluginBuild(ctx context.Context, args []string, out, errOut io.Writer) error {

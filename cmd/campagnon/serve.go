@@ -5,10 +5,14 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"time"
 
+	"github.com/campagnon/campagnon/core/account"
 	"github.com/campagnon/campagnon/core/app"
+	"github.com/campagnon/campagnon/core/apperr"
 	"github.com/campagnon/campagnon/core/config"
+	"github.com/campagnon/campagnon/core/mail"
 )
 
 func runServe(ctx context.Context, args []string, _, errOut io.Writer) error {
@@ -38,7 +42,10 @@ func runServe(ctx context.Context, args []string, _, errOut io.Writer) error {
 		return err
 	}
 	go refreshRules(ctx, a)
-	go deliverOutbox(ctx, a)
+	if err := startMail(ctx, a); err != nil {
+		return err
+	}
+	go purgeRegularly(ctx, a)
 	ln, err := net.Listen("tcp", a.Config.Server.Addr)
 	if err != nil {
 		return fmt.Errorf("écoute sur %s impossible (port déjà pris ? changez server.addr ou --addr) : %w", a.Config.Server.Addr, err)
@@ -87,42 +94,87 @@ func refreshRules(ctx context.Context, a *app.App) {
 // outboxEvery is how often the server looks for emails to deliver.
 const outboxEvery = 2 * time.Second
 
-// deliverOutbox delivers the emails of the outbox. No SMTP adapter exists
-// yet: in development each email is written to the log (that is how a
-// developer reads the verification link) and marked sent; in production
-// the emails stay pending and a warning says so once.
-func deliverOutbox(ctx context.Context, a *app.App) {
-	t := time.NewTicker(outboxEvery)
+// startMail starts delivering the email outbox: through SMTP when
+// mail.smtp_host is set, else to the log in development. In production
+// without SMTP nothing is delivered: the emails stay in the outbox and one
+// warning at start says which keys to set.
+func startMail(ctx context.Context, a *app.App) error {
+	mc := a.Config.Mail
+	var sender mail.Sender
+	switch {
+	case mc.SMTPHost != "":
+		s, err := mail.NewSMTP(mail.SMTPConfig{Host: mc.SMTPHost, Port: mc.SMTPPort, Username: mc.SMTPUsername,
+			Password: mc.SMTPPassword, TLS: mail.TLSMode(mc.SMTPTLS), From: mc.From, LocalName: heloName(a.Config.Security.PublicURL)})
+		if err != nil {
+			return apperr.Wrap(err, apperr.KindInvalid, "mail_config",
+				fmt.Sprintf("Configuration des courriels refusée (%v) : corrigez les clés mail.* (campagnon config --keys) puis relancez.", err),
+				fmt.Sprintf("Mail settings refused (%v): fix the mail.* keys (campagnon config --keys) and restart.", err))
+		}
+		sender = s
+		a.Log.Info("emails are sent through SMTP", "host", mc.SMTPHost, "port", mc.SMTPPort, "tls", mc.SMTPTLS)
+	case a.Config.Env == config.EnvProduction:
+		a.Log.Warn("no SMTP server configured: emails stay unsent in the outbox (campagnon outbox list --pending shows them); " +
+			"set mail.smtp_host, mail.smtp_port, mail.smtp_tls, mail.smtp_username, mail.smtp_password and mail.from, then restart")
+		return nil
+	default:
+		sender = mail.LogSender{Log: a.Log}
+	}
+	d := mail.NewDeliverer(accountOutbox{a.Accounts}, sender, a.Log, mail.DeliverOptions{MaxAttempts: account.MaxSendAttempts})
+	go d.Run(ctx, outboxEvery)
+	return nil
+}
+
+// heloName is the name the server gives in EHLO: the host of its public
+// address when it has one, else localhost.
+func heloName(publicURL string) string {
+	u, err := url.Parse(publicURL)
+	if err != nil || u.Hostname() == "" {
+		return "localhost"
+	}
+	return u.Hostname()
+}
+
+// accountOutbox lets core/mail deliver the accounts' outbox.
+type accountOutbox struct{ accounts *account.Service }
+
+func (o accountOutbox) Pending(ctx context.Context, limit int) ([]mail.Queued, error) {
+	ms, err := o.accounts.Pending(ctx, limit)
+	if err != nil {
+		return nil, err
+	}
+	qs := make([]mail.Queued, len(ms))
+	for i, m := range ms {
+		qs[i] = mail.Queued{Message: mail.Message{ID: m.ID, Kind: m.Kind, To: m.To, Subject: m.Subject, Body: m.Body}, Attempts: m.Attempts}
+	}
+	return qs, nil
+}
+
+func (o accountOutbox) MarkSent(ctx context.Context, id string, sent bool) error {
+	return o.accounts.MarkSent(ctx, id, sent)
+}
+
+// retentionEvery is how often the server applies the retention periods.
+const retentionEvery = time.Hour
+
+// purgeRegularly applies the retention periods (account.Purge) at start,
+// then every retentionEvery, and logs what it deleted. Replicas may all run
+// it: a purge is one transaction and deletes nothing twice.
+func purgeRegularly(ctx context.Context, a *app.App) {
+	t := time.NewTicker(retentionEvery)
 	defer t.Stop()
-	warned := false
 	for {
+		p, err := a.Accounts.Purge(ctx)
+		switch {
+		case err == nil:
+			a.Log.Info("retention purge", "accounts", p.Accounts, "tokens", p.Tokens, "sessions", p.Sessions,
+				"throttle", p.Throttle, "outbox", p.Outbox)
+		case ctx.Err() == nil:
+			a.Log.Error("retention purge", "error", err)
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-		}
-		msgs, err := a.Accounts.Pending(ctx, 50)
-		if err != nil {
-			if ctx.Err() == nil {
-				a.Log.Error("read the email outbox", "error", err)
-			}
-			continue
-		}
-		if len(msgs) == 0 {
-			continue
-		}
-		if a.Config.Env == config.EnvProduction {
-			if !warned {
-				a.Log.Warn("emails are waiting in the outbox and no mail adapter is configured: they are not sent", "pending", len(msgs))
-				warned = true
-			}
-			continue
-		}
-		for _, m := range msgs {
-			a.Log.Info("email (développement : écrit ici, non envoyé)", "to", m.To, "subject", m.Subject, "body", m.Body)
-			if err := a.Accounts.MarkSent(ctx, m.ID, true); err != nil && ctx.Err() == nil {
-				a.Log.Error("mark email sent", "id", m.ID, "error", err)
-			}
 		}
 	}
 }

@@ -24,36 +24,26 @@ const territoryUsage = `territory create --epci SIREN [--slug S] [--name NOM]
        campagnon territory set-plugin SLUG (--module NOM | --file FICHIER.wasm) [--plugin-config CONFIG.json]`
 
 func runTerritory(ctx context.Context, args []string, out, errOut io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintln(errOut, "Usage : campagnon "+territoryUsage)
-		if len(args) == 0 {
-			return errUsage
-		}
-		return errHelp
-	}
-	sub, args := args[0], args[1:]
-	switch sub {
-	case "create":
-		return territoryCreate(ctx, args, out, errOut)
-	case "list":
-		return territoryList(ctx, args, out, errOut)
-	case "show":
-		return territoryShow(ctx, args, out, errOut)
-	case "disable", "enable":
-		return territorySetStatus(ctx, sub, args, out, errOut)
-	case "set-plugin":
-		return territorySetPlugin(ctx, args, out, errOut)
-	case "epci":
-		fs, _ := newFlags("territory epci", "territory epci RECHERCHE", errOut)
-		words, err := parse(fs, args, -1)
-		if err != nil {
-			return err
-		}
-		return searchEPCI(words, out, errOut)
-	default:
-		fmt.Fprintf(errOut, "erreur : sous-commande inconnue %q.\nUsage : campagnon %s\n", sub, territoryUsage)
-		return errUsage
-	}
+	return dispatch(ctx, "territory", territoryUsage, "", map[string]subcommand{
+		"create":     territoryCreate,
+		"list":       territoryList,
+		"show":       territoryShow,
+		"set-plugin": territorySetPlugin,
+		"disable": func(ctx context.Context, args []string, out, errOut io.Writer) error {
+			return territorySetStatus(ctx, "disable", args, out, errOut)
+		},
+		"enable": func(ctx context.Context, args []string, out, errOut io.Writer) error {
+			return territorySetStatus(ctx, "enable", args, out, errOut)
+		},
+		"epci": func(_ context.Context, args []string, out, errOut io.Writer) error {
+			fs, _ := newFlags("territory epci", "territory epci RECHERCHE", errOut)
+			words, err := parse(fs, args, -1)
+			if err != nil {
+				return err
+			}
+			return searchEPCI(words, out, errOut)
+		},
+	}, args, out, errOut)
 }
 
 // openReady opens the application and checks its database is usable.

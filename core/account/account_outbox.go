@@ -2,10 +2,14 @@ package account
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/campagnon/campagnon/core/apperr"
 )
 
 // enqueue writes m to the outbox in tx, so the message leaves if and only if
@@ -18,11 +22,17 @@ func (s *Service) enqueue(ctx context.Context, tx bun.Tx, m *Message) error {
 	return nil
 }
 
-// Pending returns at most limit unsent messages, oldest first: the SMTP
-// adapter sends them, and in development a command prints them.
+// MaxSendAttempts is the number of failed sending attempts after which a
+// message is abandoned: it stays in the outbox, unsent (and is deleted with
+// the other unsent messages by Purge), and Pending no longer returns it.
+const MaxSendAttempts = 10
+
+// Pending returns at most limit unsent messages with attempts left, oldest
+// first: core/mail sends them.
 func (s *Service) Pending(ctx context.Context, limit int) ([]Message, error) {
 	var ms []Message
-	err := s.store.DB().NewSelect().Model(&ms).Where("sent_at IS NULL").Order("id").Limit(int64(limit)).Scan(ctx)
+	err := s.store.DB().NewSelect().Model(&ms).Where("sent_at IS NULL").Where("attempts < ?", MaxSendAttempts).
+		Order("id").Limit(int64(limit)).Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list outbox: %w", err)
 	}
@@ -85,4 +95,19 @@ func resetEmail(a *Account, token, base string, ttl time.Duration) *Message {
 func passwordChangedEmail(a *Account) *Message {
 	return &Message{To: a.Email, Subject: "Campagnon : votre mot de passe a changé",
 		Body: fmt.Sprintf("Bonjour %s,\n\nLe mot de passe de votre compte Campagnon vient d'être changé, et toutes vos sessions ont été fermées. Si ce n'est pas vous, demandez immédiatement un nouveau mot de passe depuis la page de connexion et prévenez le support de votre territoire.\n", a.DisplayName)}
+}
+
+// Message returns the outbox message id; an unknown one is not found.
+func (s *Service) Message(ctx context.Context, id string) (*Message, error) {
+	m := new(Message)
+	err := s.store.DB().NewSelect().Model(m).Where("id = ?", id).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.New(apperr.KindNotFound, "message_not_found",
+			"Message introuvable dans la boîte d'envoi : vérifiez l'identifiant (campagnon outbox list).",
+			"No such message in the outbox: check the ID (campagnon outbox list).")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read outbox message %s: %w", id, err)
+	}
+	return m, nil
 }

@@ -23,11 +23,11 @@ type Purged struct {
 	Accounts, Tokens, Sessions, Throttle, Outbox int64
 }
 
-// Purge applies the retention periods of core/privacy.PersonalColumns: it deletes
-// unverified accounts older than UnverifiedRetention (with their tokens and
-// sessions), tokens and sessions ended more than SpentRetention ago, sent
-// messages older than SpentRetention, and throttle rows whose window and
-// lock are over. Run it from a periodic job; it is one transaction.
+// Purge applies the retention periods of core/privacy.PersonalColumns: it
+// deletes unverified accounts older than UnverifiedRetention (with their
+// tokens and sessions), tokens and sessions ended more than SpentRetention
+// ago, messages sent (or created and never sent) more than SpentRetention
+// ago, and throttle rows whose window and lock are over. Run it from a periodic job; it is one transaction.
 func (s *Service) Purge(ctx context.Context) (Purged, error) {
 	var p Purged
 	now := s.now()
@@ -52,7 +52,12 @@ func (s *Service) Purge(ctx context.Context) (Purged, error) {
 				WhereGroup(" AND ", func(q *bun.DeleteQuery) *bun.DeleteQuery {
 					return q.Where("locked_until IS NULL").WhereOr("locked_until < ?", now)
 				})},
-			{&p.Outbox, tx.NewDelete().Model((*Message)(nil)).Where("sent_at < ?", spent)},
+			// Sent messages, and unsent ones (abandoned, or never
+			// delivered): their links have long expired.
+			{&p.Outbox, tx.NewDelete().Model((*Message)(nil)).
+				WhereGroup(" AND ", func(q *bun.DeleteQuery) *bun.DeleteQuery {
+					return q.Where("sent_at < ?", spent).WhereOr("sent_at IS NULL AND created_at < ?", spent)
+				})},
 		}
 		for _, st := range steps {
 			res, err := st.q.Exec(ctx)

@@ -560,3 +560,39 @@ func TestPurge(t *testing.T) {
 		}
 	})
 }
+
+// TestOutboxAttemptsAndRetention: a message that failed MaxSendAttempts
+// times is no longer pending but can still be read; unsent messages are
+// purged with the sent ones after SpentRetention.
+func TestOutboxAttemptsAndRetention(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, tg storetest.Target) {
+		e := newEnv(t, tg, account.Options{})
+		if _, err := e.svc.SignUp(ctx(t), resident("echec@exemple.fr")); err != nil {
+			t.Fatal(err)
+		}
+		msgs, err := e.svc.Pending(ctx(t), 10)
+		if err != nil || len(msgs) != 1 {
+			t.Fatalf("Pending = %v, %v", msgs, err)
+		}
+		id := msgs[0].ID
+		for i := 0; i < account.MaxSendAttempts; i++ {
+			if err := e.svc.MarkSent(ctx(t), id, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if msgs, err := e.svc.Pending(ctx(t), 10); err != nil || len(msgs) != 0 {
+			t.Errorf("an abandoned message is still pending: %v, %v", msgs, err)
+		}
+		m, err := e.svc.Message(ctx(t), id)
+		if err != nil || m.Attempts != account.MaxSendAttempts || m.SentAt != nil {
+			t.Errorf("Message = %+v, %v", m, err)
+		}
+		if _, err := e.svc.Message(ctx(t), "inconnu"); code(err) != "message_not_found" {
+			t.Errorf("unknown message: %v", err)
+		}
+		e.clk.Add(31 * 24 * time.Hour)
+		if p, err := e.svc.Purge(ctx(t)); err != nil || p.Outbox != 1 {
+			t.Errorf("purge of an old unsent message = %+v, %v", p, err)
+		}
+	})
+}

@@ -36,6 +36,26 @@ type Config struct {
 	Plugins Plugins
 	// Security holds the secrets and public address of the platform.
 	Security Security
+	// Mail holds how emails leave: the SMTP server and the sender.
+	Mail Mail
+}
+
+// Mail says how the platform's emails are sent.
+type Mail struct {
+	// SMTPHost is the SMTP server. Empty means no SMTP: in development the
+	// emails are written to the log; in production they wait in the outbox.
+	SMTPHost string
+	// SMTPPort is the server's port (587 for STARTTLS, 465 for TLS).
+	SMTPPort int
+	// SMTPUsername and SMTPPassword authenticate (AUTH PLAIN, over TLS);
+	// no authentication when SMTPUsername is empty.
+	SMTPUsername string
+	SMTPPassword string
+	// SMTPTLS is "starttls" (required, the default), "tls" (from the first
+	// byte) or "none" (a loopback host only).
+	SMTPTLS string
+	// From is the sender of every email, such as "Campagnon <no-reply@example.fr>".
+	From string
 }
 
 // Security holds the platform's secrets and public address.

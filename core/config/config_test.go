@@ -30,6 +30,44 @@ func TestLoadDefaults(t *testing.T) {
 	if c.SQLiteFile() != filepath.Join("data", "campagnon.db") {
 		t.Errorf("SQLiteFile = %q", c.SQLiteFile())
 	}
+	if want := (Mail{SMTPPort: 587, SMTPTLS: "starttls", From: "Campagnon <no-reply@localhost>"}); c.Mail != want {
+		t.Errorf("mail defaults = %+v, want %+v", c.Mail, want)
+	}
+}
+
+func TestLoadMail(t *testing.T) {
+	t.Parallel()
+	secret := "CAMPAGNON_SECURITY_SESSION_SECRET=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+	tests := []struct {
+		name    string
+		environ []string
+		want    Mail
+	}{
+		{"a relay with STARTTLS and a login", []string{"CAMPAGNON_MAIL_SMTP_HOST=smtp.example.fr", "CAMPAGNON_MAIL_SMTP_USERNAME=campagnon",
+			"CAMPAGNON_MAIL_SMTP_PASSWORD=s3cr3t", "CAMPAGNON_MAIL_FROM=Campagnon <no-reply@example.fr>"},
+			Mail{SMTPHost: "smtp.example.fr", SMTPPort: 587, SMTPUsername: "campagnon", SMTPPassword: "s3cr3t", SMTPTLS: "starttls", From: "Campagnon <no-reply@example.fr>"}},
+		{"implicit TLS on 465", []string{"CAMPAGNON_MAIL_SMTP_HOST=smtp.example.fr", "CAMPAGNON_MAIL_SMTP_PORT=465", "CAMPAGNON_MAIL_SMTP_TLS=tls"},
+			Mail{SMTPHost: "smtp.example.fr", SMTPPort: 465, SMTPTLS: "tls", From: "Campagnon <no-reply@localhost>"}},
+		{"a local mail catcher in clear", []string{"CAMPAGNON_MAIL_SMTP_HOST=127.0.0.1", "CAMPAGNON_MAIL_SMTP_PORT=1025", "CAMPAGNON_MAIL_SMTP_TLS=none"},
+			Mail{SMTPHost: "127.0.0.1", SMTPPort: 1025, SMTPTLS: "none", From: "Campagnon <no-reply@localhost>"}},
+		{"production without SMTP keeps the default sender", []string{"CAMPAGNON_ENV=production", secret},
+			Mail{SMTPPort: 587, SMTPTLS: "starttls", From: "Campagnon <no-reply@localhost>"}},
+		{"production with SMTP and its own domain", []string{"CAMPAGNON_ENV=production", secret, "CAMPAGNON_MAIL_SMTP_HOST=::1", "CAMPAGNON_MAIL_SMTP_TLS=none",
+			"CAMPAGNON_MAIL_FROM=no-reply@campagnon.example"},
+			Mail{SMTPHost: "::1", SMTPPort: 587, SMTPTLS: "none", From: "no-reply@campagnon.example"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := Load(Options{File: filepath.Join("testdata", "empty.yaml"), Environ: tt.environ})
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			if c.Mail != tt.want {
+				t.Errorf("mail = %+v, want %+v", c.Mail, tt.want)
+			}
+		})
+	}
 }
 
 func TestLoadPrecedence(t *testing.T) {
@@ -93,6 +131,20 @@ func TestLoadRejects(t *testing.T) {
 		{"bad plugin name", "empty.yaml", []string{"CAMPAGNON_TERRITORIES_BOOTSTRAP=200005932:Bad_Name"}, nil, []string{"\"Bad_Name\" n'est pas un nom de module"}},
 		{"bad boolean", "empty.yaml", nil, []string{"plugins.require_signatures=maybe"}, []string{"plugins.require_signatures", "true ou false"}},
 		{"bad trusted key", "empty.yaml", nil, []string{"plugins.trusted_keys=abc"}, []string{"clé publique ed25519"}},
+		{"SMTP port in the host", "empty.yaml", nil, []string{"mail.smtp_host=smtp.example.fr:587"}, []string{"mail.smtp_host", "mail.smtp_port"}},
+		{"SMTP port out of range", "empty.yaml", nil, []string{"mail.smtp_port=70000"}, []string{"mail.smtp_port", "un entier de 1 à 65535"}},
+		{"unknown SMTP TLS mode", "empty.yaml", nil, []string{"mail.smtp_tls=ssl"}, []string{"mail.smtp_tls", "starttls, tls, none"}},
+		{"clear text to a remote SMTP server", "empty.yaml", nil, []string{"mail.smtp_host=smtp.example.fr", "mail.smtp_tls=none"},
+			[]string{"mail.smtp_tls", "envoi en clair refusé vers smtp.example.fr", "starttls"}},
+		{"SMTP username without password", "empty.yaml", nil, []string{"mail.smtp_host=smtp.example.fr", "mail.smtp_username=campagnon"},
+			[]string{"mail.smtp_password", "obligatoire quand mail.smtp_username"}},
+		{"SMTP password without username", "empty.yaml", nil, []string{"mail.smtp_host=smtp.example.fr", "mail.smtp_password=s3cr3t"},
+			[]string{"mail.smtp_username", "obligatoire quand mail.smtp_password"}},
+		{"unreadable sender", "empty.yaml", nil, []string{"mail.from=Campagnon"}, []string{"mail.from", "adresse illisible", "no-reply@exemple.fr"}},
+		{"sender with a line break", "empty.yaml", []string{"CAMPAGNON_MAIL_FROM=a@example.fr\r\nBcc: b@example.org"}, nil, []string{"mail.from", "retour à la ligne"}},
+		{"production sending as localhost", "empty.yaml", []string{"CAMPAGNON_ENV=production",
+			"CAMPAGNON_SECURITY_SESSION_SECRET=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", "CAMPAGNON_MAIL_SMTP_HOST=smtp.example.fr"}, nil,
+			[]string{"mail.from", "adresse de votre domaine"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -143,10 +195,27 @@ func TestEveryKeyHasAValidDefaultAndEnvName(t *testing.T) {
 		}
 	}
 	want := map[string]string{"server.shutdown_timeout": "1m0s", "database.sqlite_path": filepath.Join("data", "campagnon.db"),
-		"log.format": "text", "plugins.max_instances": "4", "security.session_secret": "(vide)"}
+		"log.format": "text", "plugins.max_instances": "4", "security.session_secret": "(vide)", "mail.smtp_password": "(vide)",
+		"mail.smtp_port": "587", "mail.from": "Campagnon <no-reply@localhost>"}
 	for _, kv := range shown {
 		if w, ok := want[kv[0]]; ok && kv[1] != w {
 			t.Errorf("Describe %s = %q, want %q", kv[0], kv[1], w)
+		}
+	}
+}
+
+func TestSMTPPasswordIsMasked(t *testing.T) {
+	t.Parallel()
+	c, err := Load(Options{File: filepath.Join("testdata", "empty.yaml"), Sets: []string{"mail.smtp_host=smtp.example.fr", "mail.smtp_username=u", "mail.smtp_password=hunter2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kv := range c.Describe() {
+		if strings.Contains(kv[1], "hunter2") {
+			t.Errorf("Describe shows the SMTP password in %s", kv[0])
+		}
+		if kv[0] == "mail.smtp_password" && kv[1] != "(définie, masquée)" {
+			t.Errorf("mail.smtp_password shown as %q", kv[1])
 		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"fmt"
+	"net"
+	"net/mail"
 	"regexp"
 	"strconv"
 	"strings"
@@ -169,6 +171,50 @@ var keys = []Key{
 	},
 	stringKey("security.public_url", "http://localhost:8080", "address residents use, for links in emails",
 		false, func(c *Config) *string { return &c.Security.PublicURL }),
+
+	{
+		Name: "mail.smtp_host", Default: "", Allowed: "un nom d'hôte ou une adresse IP, sans port ; vide : pas de SMTP",
+		Doc: "SMTP server of the emails (empty: written to the log in development, left waiting in the outbox in production)",
+		set: func(c *Config, v string) error {
+			v = strings.TrimSpace(v)
+			if strings.ContainsAny(v, " :/@\r\n") && net.ParseIP(v) == nil {
+				return fmt.Errorf("nom d'hôte illisible (le port se règle avec mail.smtp_port)")
+			}
+			c.Mail.SMTPHost = v
+			return nil
+		},
+		get: func(c *Config) string { return c.Mail.SMTPHost },
+	},
+	intKey("mail.smtp_port", "587", "SMTP server port (587 with starttls, 465 with tls)",
+		1, 65535, func(c *Config) *int { return &c.Mail.SMTPPort }),
+	stringKey("mail.smtp_username", "", "SMTP user (AUTH PLAIN, over TLS); empty: no authentication",
+		true, func(c *Config) *string { return &c.Mail.SMTPUsername }),
+	{
+		Name: "mail.smtp_password", Default: "", Secret: true, Allowed: "un texte, éventuellement vide",
+		Doc: "SMTP password, with mail.smtp_username",
+		set: func(c *Config, v string) error { c.Mail.SMTPPassword = v; return nil },
+		get: func(c *Config) string { return c.Mail.SMTPPassword },
+	},
+	enumKey("mail.smtp_tls", "starttls", "protection of the SMTP connection: STARTTLS required, TLS from the first byte, or none (loopback host only)",
+		[]string{"starttls", "tls", "none"}, func(c *Config) *string { return &c.Mail.SMTPTLS }),
+	{
+		Name: "mail.from", Default: "Campagnon <no-reply@localhost>",
+		Allowed: "une adresse électronique, éventuellement précédée d'un nom : Campagnon <no-reply@exemple.fr>",
+		Doc:     "sender of the emails",
+		set: func(c *Config, v string) error {
+			v = strings.TrimSpace(v)
+			if strings.ContainsAny(v, "\r\n") {
+				return fmt.Errorf("retour à la ligne interdit")
+			}
+			a, err := mail.ParseAddress(v)
+			if err != nil || !strings.Contains(a.Address, "@") {
+				return fmt.Errorf("adresse illisible")
+			}
+			c.Mail.From = v
+			return nil
+		},
+		get: func(c *Config) string { return c.Mail.From },
+	},
 }
 
 var moduleNamePattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)

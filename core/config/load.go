@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
+	"net/mail"
 	"os"
 	"sort"
 	"strings"
@@ -177,6 +178,41 @@ func validate(c *Config, sources map[string]string) []Problem {
 		ps = append(ps, Problem{Key: "security.session_secret", Value: "", Source: source("env"),
 			Reason:  "obligatoire en production (toutes les répliques doivent partager la même clé)",
 			Allowed: "openssl rand -base64 32"})
+	}
+	return append(ps, validateMail(c, source)...)
+}
+
+// validateMail checks the mail.* keys together: no clear text beyond this
+// machine, a username and a password go in pairs, and a production server
+// that sends must not sign as localhost.
+func validateMail(c *Config, source func(string) string) []Problem {
+	var ps []Problem
+	m := c.Mail
+	if m.SMTPHost == "" {
+		return nil
+	}
+	loopback := strings.EqualFold(m.SMTPHost, "localhost")
+	if ip := net.ParseIP(m.SMTPHost); ip != nil {
+		loopback = ip.IsLoopback()
+	}
+	if m.SMTPTLS == "none" && !loopback {
+		ps = append(ps, Problem{Key: "mail.smtp_tls", Value: m.SMTPTLS, Source: source("mail.smtp_tls"),
+			Reason:  "envoi en clair refusé vers " + m.SMTPHost + " : « none » n'est permis que vers cette machine (localhost, 127.0.0.1)",
+			Allowed: "starttls (port 587) ou tls (port 465)"})
+	}
+	if m.SMTPUsername != "" && m.SMTPPassword == "" {
+		ps = append(ps, Problem{Key: "mail.smtp_password", Value: "", Source: source("mail.smtp_password"),
+			Reason: "obligatoire quand mail.smtp_username est défini", Allowed: "le mot de passe du compte SMTP"})
+	}
+	if m.SMTPUsername == "" && m.SMTPPassword != "" {
+		ps = append(ps, Problem{Key: "mail.smtp_username", Value: "", Source: source("mail.smtp_username"),
+			Reason: "obligatoire quand mail.smtp_password est défini", Allowed: "l'utilisateur du compte SMTP"})
+	}
+	if a, err := mail.ParseAddress(m.From); err == nil && c.Env == EnvProduction &&
+		strings.EqualFold(a.Address[strings.LastIndexByte(a.Address, '@')+1:], "localhost") {
+		ps = append(ps, Problem{Key: "mail.from", Value: m.From, Source: source("mail.from"),
+			Reason:  "en production, les courriels doivent partir d'une adresse de votre domaine (les serveurs refusent @localhost)",
+			Allowed: "Campagnon <no-reply@votre-domaine.fr>"})
 	}
 	return ps
 }

@@ -41,7 +41,8 @@ CREATE INDEX mediation_actions_resident ON mediation_actions (resident_id, at);
 
 -- +statement
 -- The append-only log of staff reads of personal data: who read whose data,
--- where, what and when. No update, no delete (triggers refuse them).
+-- where, what and when. No update, no delete (the triggers of migration 0007
+-- refuse them).
 CREATE TABLE personal_data_access (
     id          TEXT PRIMARY KEY,
     at          TIMESTAMPTZ NOT NULL,
@@ -56,15 +57,3 @@ CREATE TABLE personal_data_access (
 CREATE INDEX personal_data_access_subject ON personal_data_access (subject_id, at);
 -- +statement
 CREATE INDEX personal_data_access_territory ON personal_data_access (territory, at);
-
--- +statement
-CREATE TRIGGER personal_data_access_no_update BEFORE UPDATE ON personal_data_access
-BEGIN
-    SELECT RAISE(ABORT, 'personal_data_access is append-only');
-END;
-
--- +statement
-CREATE TRIGGER personal_data_access_no_delete BEFORE DELETE ON personal_data_access
-BEGIN
-    SELECT RAISE(ABORT, 'personal_data_access is append-only');
-END;

@@ -1,0 +1,2 @@
+DROP TRIGGER personal_data_access_no_change ON personal_data_access;
+DROP FUNCTION personal_data_access_append_only();

@@ -1,0 +1,2 @@
+DROP TRIGGER personal_data_access_no_delete;
+DROP TRIGGER personal_data_access_no_update;
