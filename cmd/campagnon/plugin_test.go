@@ -166,6 +166,12 @@ func TestIntegratorJourney(t *testing.T) {
 	if resp.StatusCode != 201 || !strings.Contains(string(body), `"plugin_id":"example.custom-pricing"`) || !strings.Contains(string(body), `"total_cents":`) {
 		t.Errorf("quote = %d %s", resp.StatusCode, body)
 	}
+	// The first national operator is named from the server's shell.
+	runSteps(t, tg, []step{
+		{args: []string{"operator", "add", "Integratrice@example.fr"}, stdout: []string{"est opérateur national"}},
+		{args: []string{"operator", "add", "inconnue@example.fr"}, code: 2, stderr: []string{"Aucun compte vérifié"}},
+		{args: []string{"operator", "add"}, code: 2, stderr: []string{"indiquez l'adresse"}},
+	})
 }
 
 // TestAssemblyScriptPlugin builds the AssemblyScript example with the npm

@@ -100,3 +100,26 @@ func (s *Service) APITokens(ctx context.Context, accountID string) ([]APIToken, 
 	}
 	return out, nil
 }
+
+// ByEmail returns the verified account whose address is email (normalised);
+// an unknown, unverified or erased one is not found. For operators'
+// commands run on the server, never for a public route (it tells whether an
+// address exists).
+func (s *Service) ByEmail(ctx context.Context, email string) (*Account, error) {
+	norm, ok := NormalizeEmail(email)
+	a := new(Account)
+	err := sql.ErrNoRows
+	if ok {
+		err = s.store.DB().NewSelect().Model(a).Where("email = ?", norm).
+			Where("erased_at IS NULL").Where("email_verified_at IS NOT NULL").Scan(ctx)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.New(apperr.KindNotFound, "account_not_found",
+			fmt.Sprintf("Aucun compte vérifié pour l'adresse %q : la personne doit d'abord s'inscrire et confirmer son adresse.", email),
+			fmt.Sprintf("No verified account for %q: the person must first sign up and confirm their address.", email))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("look up account by email: %w", err)
+	}
+	return a, nil
+}

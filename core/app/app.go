@@ -36,6 +36,7 @@ import (
 	"github.com/campagnon/campagnon/core/server"
 	"github.com/campagnon/campagnon/core/store"
 	"github.com/campagnon/campagnon/core/territory"
+	"github.com/campagnon/campagnon/core/web"
 )
 
 // App is one process's set of services.
@@ -71,6 +72,8 @@ type App struct {
 	Metrics *metrics.Registry
 	// Routes are the API routes and who may call them, set by Server.
 	Routes []api.Route
+	// Pages are the HTML pages, set by Server.
+	Pages []web.Route
 }
 
 // NewLogger returns the logger the configuration asks for, writing to w.
@@ -220,18 +223,26 @@ func (a *App) Bootstrap(ctx context.Context) error {
 	return a.StartRules(ctx)
 }
 
-// StartRules loads the authorization policies, the default plugin and
-// every territory's rules, and gives the configured territories
-// (territories.bootstrap) the plugin they name when they have no rules yet.
-func (a *App) StartRules(ctx context.Context) error {
-	// The authorization policies live in the database: load them (seeding
-	// the defaults into a new database) once the schema is current.
+// StartAuthz loads the authorization policies (seeding the defaults into a
+// new database) and the services that need them; the schema must be
+// current.
+func (a *App) StartAuthz(ctx context.Context) error {
 	enf, err := authz.New(ctx, a.Store, a.Log.With("component", "authz"))
 	if err != nil {
 		return fmt.Errorf("load authorization policies: %w", err)
 	}
 	a.Authz = enf
 	a.Privacy = privacy.NewService(a.Store, nil, a.privacySections()...)
+	return nil
+}
+
+// StartRules loads the authorization policies (StartAuthz), the default plugin and
+// every territory's rules, and gives the configured territories
+// (territories.bootstrap) the plugin they name when they have no rules yet.
+func (a *App) StartRules(ctx context.Context) error {
+	if err := a.StartAuthz(ctx); err != nil {
+		return err
+	}
 	a.precompile(ctx)
 	if err := a.Rules.Start(ctx); err != nil {
 		return err
@@ -319,6 +330,7 @@ func (a *App) Server() *server.Server {
 	srv := server.New(a.Config.Server, server.Deps{Logger: a.Log, Metrics: a.Metrics, Ready: a.Ready})
 	a.Routes = api.Register(srv.App(), api.Deps{Territories: a.Territories, Rules: a.Rules, Accounts: a.Accounts,
 		Authz: a.Authz, Mediation: a.Mediation, Privacy: a.Privacy, SessionSecret: a.SessionSecret})
+	a.Pages = web.Register(srv.App(), web.Deps{Accounts: a.Accounts, Privacy: a.Privacy})
 	return srv
 }
 

@@ -6,7 +6,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -441,4 +443,49 @@ func TestProfessionalPublicProfile(t *testing.T) {
 	mustCall(t, a, "GET", "/api/v1/t/portes-de-sologne/professionals/"+proID, "", nil, 404)
 	resident := member(t, a, "habitant@example.fr", "Songeons")
 	mustCall(t, a, "GET", "/api/v1/t/picardie-verte/professionals/"+memberID(t, a, resident), "", nil, 404)
+}
+
+// TestMyDataPage: the readable "my data" page shows the signed-in person's
+// data in French, with no script allowed and the JSON one link away;
+// without a session it says to sign in.
+func TestMyDataPage(t *testing.T) {
+	a := openApp(t, storetest.New(t, "sqlite"))
+	m := member(t, a, "lucie@example.fr", "Songeons")
+	req := func(headers map[string]string) (int, string, string) {
+		t.Helper()
+		r := httptest.NewRequest("GET", "/mon-compte/donnees", nil)
+		for k, v := range headers {
+			r.Header.Set(k, v)
+		}
+		resp, err := a.Server().App().Test(r, 20000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b), resp.Header.Get("Content-Security-Policy")
+	}
+	status, body, csp := req(m)
+	if status != 200 {
+		t.Fatalf("my data page = %d %s", status, body)
+	}
+	for _, want := range []string{`<html lang="fr">`, "Mes données", "lucie@example.fr", "Mon compte", "Mes rôles", "resident", `href="/api/v1/me/data"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "<script") || strings.Contains(csp, "script-src") || !strings.Contains(csp, "default-src 'none'") {
+		t.Errorf("scripts possible: CSP %q", csp)
+	}
+	if status, body, _ := req(nil); status != 401 || !strings.Contains(body, "Connectez-vous") {
+		t.Errorf("anonymous = %d %s", status, body)
+	}
+	if status, _, _ := req(map[string]string{"Cookie": "__Host-campagnon_session=forged"}); status != 401 {
+		t.Errorf("forged cookie = %d", status)
+	}
+	if status, body := get(t, a, "/static/campagnon.css"); status != 200 || !strings.Contains(body, "font") {
+		t.Errorf("stylesheet = %d", status)
+	}
+	if status, _ := get(t, a, "/static/..%2Fweb.go"); status != 404 {
+		t.Errorf("static path traversal = %d", status)
+	}
 }

@@ -92,8 +92,10 @@ func TestWriteGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("Write differs from %s:\n%s\nwant:\n%s", golden, gunzip(t, got), gunzip(t, want))
+	// The text is compared, not the compressed bytes: compress/flate's
+	// output may change between Go releases.
+	if g, w := gunzip(t, got), gunzip(t, want); g != w {
+		t.Errorf("Write differs from %s:\n%s\nwant:\n%s", golden, g, w)
 	}
 	// The same input in another order gives the same bytes.
 	slices.Reverse(communes)
