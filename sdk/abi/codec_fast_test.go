@@ -1,7 +1,6 @@
 package abi
 
 import (
-	"bytes"
 	"encoding/json"
 	"math"
 	"strconv"
@@ -51,7 +50,7 @@ func TestWriterStrMatchesEncodingJSON(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if got := w.bytes(); !bytes.Equal(got, want) {
+				if got := w.bytes(); !sameJSON(got, want) {
 					t.Fatalf("str(%q) = %s, want %s", s, got, want)
 				}
 			}
