@@ -52,6 +52,15 @@ func errThrottled(wait time.Duration) error {
 		fmt.Sprintf("Too many failed login attempts: for safety, try again in %d minute(s). If you forgot your password, choose a new one with \"Forgot password\".", min))
 }
 
+// errLoginBusy is the answer to a login that waited for a free password
+// check (credential.MaxConcurrentHashes run at once) until its request
+// ended; known and unknown emails wait in the same queue and get it alike.
+func errLoginBusy(cause error) error {
+	return apperr.Wrap(cause, apperr.KindUnavailable, "login_busy",
+		"Beaucoup de connexions en même temps : réessayez dans quelques secondes.",
+		"Many logins at the same time: try again in a few seconds.")
+}
+
 func errSessionInvalid() error {
 	return apperr.New(apperr.KindUnauthenticated, "session_invalid",
 		"Votre session a expiré ou a été fermée : connectez-vous de nouveau.",
@@ -74,6 +83,11 @@ type LoginInput struct {
 // older parameters is rehashed. Failures are counted per email address
 // (known or not) and per network address; past the limits the login is
 // refused with apperr "login_throttled", whose cause gives RetryAfter.
+//
+// Password checks take one of credential.MaxConcurrentHashes slots, known
+// and unknown emails alike, so that a burst of logins leaves a core to the
+// other requests; a login whose context ends while it waits for a slot gets
+// apperr "login_busy".
 func (s *Service) Login(ctx context.Context, email, password, remoteAddr string) (*Session, error) {
 	return s.LoginWith(ctx, LoginInput{Email: email, Password: password, RemoteAddr: remoteAddr})
 }
@@ -96,12 +110,15 @@ func (s *Service) LoginWith(ctx context.Context, in LoginInput) (*Session, error
 	}
 	ok, rehash := false, false
 	if err == nil && len(in.Password) <= credential.MaxVerifyPasswordBytes {
-		ok, rehash, err = credential.Verify(in.Password, a.PasswordHash, s.o.Params)
+		ok, rehash, err = credential.VerifyContext(ctx, in.Password, a.PasswordHash, s.o.Params)
+		if errors.Is(err, credential.ErrBusy) {
+			return nil, errLoginBusy(err)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("login: verify password of account %s: %w", a.ID, err)
 		}
-	} else {
-		s.dummyVerify(in.Password)
+	} else if err := s.dummyVerify(ctx, in.Password); err != nil {
+		return nil, errLoginBusy(err)
 	}
 	if !ok {
 		if err := s.fail(ctx, keys, limits, now); err != nil {
@@ -116,7 +133,7 @@ func (s *Service) LoginWith(ctx context.Context, in LoginInput) (*Session, error
 	}
 	var newHash string
 	if rehash {
-		if newHash, err = credential.Hash(in.Password, s.o.Params); err != nil {
+		if newHash, err = credential.HashContext(ctx, in.Password, s.o.Params); err != nil {
 			return nil, fmt.Errorf("login: rehash password: %w", err)
 		}
 	}
@@ -228,11 +245,42 @@ func (s *Service) fail(ctx context.Context, keys []string, limits []int, now tim
 // expired (past Options.SessionAbsolute) session, or one whose account was
 // erased, gives apperr "session_invalid". last_seen_at is written at most
 // once a minute.
+//
+// A session validated against the database is then served from memory for
+// Options.SessionCacheTTL (a few seconds), with the account as it was read:
+// the requests of a signed-in person cost no database read. A cached session
+// is read again whenever last_seen_at is due to move or the idle limit could
+// be near, so both behave as without the cache. Revocations made through
+// this Service take effect at once; one made by another replica, after at
+// most the TTL.
 func (s *Service) Session(ctx context.Context, plain string) (*Session, error) {
 	if !credential.ValidSessionID(plain) {
 		return nil, errSessionInvalid()
 	}
 	hash := credential.HashToken(plain)
+	now := s.now()
+	if e, ok := s.sessions.get(hash, now); ok {
+		if !now.Before(e.expiresAt) {
+			return nil, errSessionInvalid()
+		}
+		if now.Sub(e.lastSeenAt) < min(touchEvery, s.o.SessionIdle) {
+			a := e.account
+			return &Session{ID: plain, Account: &a, CreatedAt: e.createdAt, ExpiresAt: e.expiresAt, LastSeenAt: e.lastSeenAt}, nil
+		}
+		// last_seen_at is due to move, or the idle limit may be reached:
+		// the database decides.
+	}
+	sess, err := s.lookUpSession(ctx, plain, hash, now)
+	if err != nil {
+		return nil, err
+	}
+	s.sessions.put(hash, sess, now)
+	return sess, nil
+}
+
+// lookUpSession is Session from the database: it reads the session and its
+// account, checks them, and moves last_seen_at when a minute has passed.
+func (s *Service) lookUpSession(ctx context.Context, plain, hash string, now time.Time) (*Session, error) {
 	row := new(sessionRow)
 	err := s.store.DB().NewSelect().Model(row).Where("id_hash = ?", hash).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -241,7 +289,6 @@ func (s *Service) Session(ctx context.Context, plain string) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("look up session: %w", err)
 	}
-	now := s.now()
 	if row.RevokedAt != nil || !now.Before(row.ExpiresAt) || now.Sub(row.LastSeenAt) >= s.o.SessionIdle {
 		return nil, errSessionInvalid()
 	}
@@ -268,26 +315,38 @@ func (s *Service) Session(ctx context.Context, plain string) (*Session, error) {
 }
 
 // Logout closes the session whose plain ID is given; an unknown or closed
-// session is not an error.
+// session is not an error. The session leaves this replica's cache at once.
 func (s *Service) Logout(ctx context.Context, plain string) error {
 	if !credential.ValidSessionID(plain) {
 		return nil
 	}
-	return s.store.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	hash := credential.HashToken(plain)
+	err := s.store.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		_, err := tx.NewUpdate().Model((*sessionRow)(nil)).Set("revoked_at = ?", s.now()).
-			Where("id_hash = ?", credential.HashToken(plain)).Where("revoked_at IS NULL").Exec(ctx)
+			Where("id_hash = ?", hash).Where("revoked_at IS NULL").Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("logout: %w", err)
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	s.sessions.forgetSession(hash, s.now())
+	return nil
 }
 
-// LogoutEverywhere closes every session of the account.
+// LogoutEverywhere closes every session of the account; they leave this
+// replica's cache at once.
 func (s *Service) LogoutEverywhere(ctx context.Context, accountID string) error {
-	return s.store.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.store.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		return revokeSessions(ctx, tx, accountID, s.now())
 	})
+	if err != nil {
+		return err
+	}
+	s.sessions.forgetAccount(accountID, s.now())
+	return nil
 }
 
 func revokeSessions(ctx context.Context, tx bun.Tx, accountID string, now time.Time) error {

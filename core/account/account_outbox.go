@@ -111,3 +111,18 @@ func (s *Service) Message(ctx context.Context, id string) (*Message, error) {
 	}
 	return m, nil
 }
+
+// NotifyTx enqueues an email to the account accountID in tx, so that it
+// leaves if and only if the change that causes it commits. An erased or
+// unknown account gets nothing (and no error: there is no one to tell).
+func (s *Service) NotifyTx(ctx context.Context, tx bun.Tx, accountID, subject, body string) error {
+	a := new(Account)
+	err := tx.NewSelect().Model(a).Column("email").Where("id = ?", accountID).Where("erased_at IS NULL").Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("notify %s: %w", accountID, err)
+	}
+	return s.enqueue(ctx, tx, &Message{To: a.Email, Subject: subject, Body: body})
+}

@@ -130,5 +130,6 @@ func (s *Service) EraseData(ctx context.Context, tx bun.Tx, accountID string, no
 			return fmt.Errorf("erase account data: %w", err)
 		}
 	}
+	s.sessions.forgetAccount(accountID, s.now()) // held out of the cache until after the commit
 	return nil
 }

@@ -33,6 +33,16 @@ type Options struct {
 	SessionIdle time.Duration
 	// SessionAbsolute ends any session that long after login. Default 7 days.
 	SessionAbsolute time.Duration
+	// SessionCacheTTL is how long Session serves a validated session from
+	// memory before reading its rows again; it is also how long this
+	// replica may keep honouring a session revoked by another replica
+	// (revocations made through this Service take effect at once).
+	// Default DefaultSessionCacheTTL, at most MaxSessionCacheTTL; negative
+	// turns the cache off.
+	SessionCacheTTL time.Duration
+	// SessionCacheSize bounds the sessions cached. Default
+	// DefaultSessionCacheSize; negative turns the cache off.
+	SessionCacheSize int
 	// Throttle bounds login failures.
 	Throttle Throttle
 	// Now gives the time; tests inject a clock. Default time.Now in UTC.
@@ -69,6 +79,8 @@ type Service struct {
 	// dummyHash is a hash made with o.Params that no password matches, so
 	// that a login for an unknown email costs what a known one does.
 	dummyHash string
+	// sessions caches validated sessions; nil when turned off.
+	sessions *sessionCache
 }
 
 // NewService returns a Service over the store (migrated with core/schema)
@@ -101,7 +113,14 @@ func NewService(s *store.Store, ref *referential.Referential, o Options) *Servic
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	svc := &Service{store: s, ref: ref, o: o}
+	if o.SessionCacheTTL == 0 {
+		o.SessionCacheTTL = DefaultSessionCacheTTL
+	}
+	o.SessionCacheTTL = min(o.SessionCacheTTL, MaxSessionCacheTTL)
+	if o.SessionCacheSize == 0 {
+		o.SessionCacheSize = DefaultSessionCacheSize
+	}
+	svc := &Service{store: s, ref: ref, o: o, sessions: newSessionCache(o.SessionCacheTTL, o.SessionCacheSize)}
 	if o.Params != credential.OWASPParams {
 		// Bad parameters leave dummyHash empty; Hash will then fail loudly at sign-up.
 		svc.dummyHash, _ = credential.Hash("campagnon: no password matches this", o.Params)
@@ -109,13 +128,20 @@ func NewService(s *store.Store, ref *referential.Referential, o Options) *Servic
 	return svc
 }
 
-// dummyVerify costs what verifying password against a real hash does.
-func (s *Service) dummyVerify(password string) {
+// dummyVerify costs what verifying password against a real hash does,
+// waiting for a derivation slot as a real verification would; it fails only
+// when ctx ends before a slot is free (credential.ErrBusy).
+func (s *Service) dummyVerify(ctx context.Context, password string) error {
+	var err error
 	if s.dummyHash == "" || len(password) > credential.MaxVerifyPasswordBytes {
-		credential.DummyVerify()
-		return
+		err = credential.DummyVerifyContext(ctx)
+	} else {
+		_, _, err = credential.VerifyContext(ctx, password, s.dummyHash, s.o.Params)
 	}
-	_, _, _ = credential.Verify(password, s.dummyHash, s.o.Params)
+	if errors.Is(err, credential.ErrBusy) {
+		return err
+	}
+	return nil
 }
 
 // now returns the current time in UTC, truncated to the microsecond (the
@@ -319,6 +345,12 @@ func (s *Service) consume(ctx context.Context, tx bun.Tx, hash, purpose string, 
 	}
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
 		return nil, errTokenInvalid(errors.New("token used concurrently"))
+	}
+	if purpose == PurposeReset {
+		// Using a reset link closes every session of its account
+		// (ResetPassword, in this transaction): drop them from the session
+		// cache now; the hold keeps them out until after the commit.
+		s.sessions.forgetAccount(tok.AccountID, now)
 	}
 	return tok, nil
 }

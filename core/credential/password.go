@@ -1,6 +1,7 @@
 package credential
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -24,10 +25,11 @@ type Params struct {
 // OWASPParams are the argon2id parameters of the OWASP Password Storage Cheat
 // Sheet's first recommendation: m=19 MiB (19456 KiB), t=2, p=1, with a 16-byte
 // salt and a 32-byte key. A login pays one derivation at this cost (about
-// 19 MiB allocated and tens of milliseconds of one core), so a burst of logins
-// costs that much per concurrent attempt: callers should throttle logins and
-// bound concurrent verifications. Raising the parameters makes every stored
-// hash report needsRehash at its next successful Verify.
+// 19 MiB allocated and tens of milliseconds of one core), so a burst of
+// logins costs that much per attempt: callers should throttle logins, and
+// this package runs at most MaxConcurrentHashes derivations at once. Raising
+// the parameters makes every stored hash report needsRehash at its next
+// successful Verify.
 var OWASPParams = Params{Memory: 19456, Iterations: 2, Parallelism: 1, SaltLen: 16, KeyLen: 32}
 
 // Bounds on the parameters accepted by Hash and read from a stored hash by
@@ -84,8 +86,16 @@ func (p Params) validate() error {
 // "$argon2id$v=19$m=19456,t=2,p=1$<salt>$<key>" (unpadded standard base64).
 // Parameters outside the package bounds, and passwords longer than
 // MaxVerifyPasswordBytes, are refused; Hash does not apply the password
-// policy (see CheckPassword).
+// policy (see CheckPassword). At most MaxConcurrentHashes derivations run at
+// once in the process; Hash waits for its turn (HashContext stops waiting
+// when its context ends).
 func Hash(password string, p Params) (string, error) {
+	return HashContext(context.Background(), password, p)
+}
+
+// HashContext is Hash that gives up waiting for a free derivation slot when
+// ctx ends, with an error wrapping ErrBusy and ctx.Err().
+func HashContext(ctx context.Context, password string, p Params) (string, error) {
 	if err := p.validate(); err != nil {
 		return "", fmt.Errorf("hash password: %w", err)
 	}
@@ -96,6 +106,10 @@ func Hash(password string, p Params) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("hash password: read salt: %w", err)
 	}
+	if err := derivations.enter(ctx); err != nil {
+		return "", fmt.Errorf("hash password: %w", err)
+	}
+	defer derivations.leave()
 	return hashWithSalt(password, salt, p), nil
 }
 
@@ -120,8 +134,16 @@ func encodeHash(p Params, salt, key []byte) string {
 // (ErrMalformedHash) or whose parameters are outside the bounds (ErrParams,
 // checked before any derivation, so a tampered row cannot make the server
 // allocate gigabytes) is refused with ok false and an error; invalid current
-// parameters are an error too. Verify never panics.
+// parameters are an error too. Verify never panics. Like Hash, it waits for
+// one of the MaxConcurrentHashes derivation slots.
 func Verify(password, encoded string, current Params) (ok bool, needsRehash bool, err error) {
+	return VerifyContext(context.Background(), password, encoded, current)
+}
+
+// VerifyContext is Verify that gives up waiting for a free derivation slot
+// when ctx ends, with an error wrapping ErrBusy and ctx.Err(). Everything
+// Verify refuses is refused before the wait.
+func VerifyContext(ctx context.Context, password, encoded string, current Params) (ok bool, needsRehash bool, err error) {
 	if err := current.validate(); err != nil {
 		return false, false, fmt.Errorf("verify password: current parameters: %w", err)
 	}
@@ -132,11 +154,24 @@ func Verify(password, encoded string, current Params) (ok bool, needsRehash bool
 	if err != nil {
 		return false, false, fmt.Errorf("verify password: %w", err)
 	}
-	got := argon2.IDKey([]byte(password), salt, p.Iterations, p.Memory, p.Parallelism, p.KeyLen)
+	got, err := deriveKey(ctx, password, salt, p)
+	if err != nil {
+		return false, false, fmt.Errorf("verify password: %w", err)
+	}
 	if subtle.ConstantTimeCompare(got, key) != 1 {
 		return false, false, nil
 	}
 	return true, p != current, nil
+}
+
+// deriveKey derives the argon2id key of password in one of the derivation
+// slots, as Hash does. The caller has validated p.
+func deriveKey(ctx context.Context, password string, salt []byte, p Params) ([]byte, error) {
+	if err := derivations.enter(ctx); err != nil {
+		return nil, err
+	}
+	defer derivations.leave()
+	return argon2.IDKey([]byte(password), salt, p.Iterations, p.Memory, p.Parallelism, p.KeyLen), nil
 }
 
 // dummyHash is an argon2id hash with OWASPParams of a random password that was
@@ -149,8 +184,17 @@ const dummyHash = "$argon2id$v=19$m=19456,t=2,p=1$PCkgIzOK3Pto+Fan24cDoA$GA2n+fW
 // email takes the same time as one with a known email and timing does not
 // reveal which accounts exist. If the platform hashes with other parameters
 // than OWASPParams, the costs differ and this protection weakens.
-func DummyVerify() {
-	_, _, _ = Verify("credential: dummy password", dummyHash, OWASPParams)
+//
+// It goes through the same derivation slots as Verify, so that waiting for
+// a slot costs a known and an unknown email the same too.
+func DummyVerify() { _ = DummyVerifyContext(context.Background()) }
+
+// DummyVerifyContext is DummyVerify that gives up waiting for a free
+// derivation slot when ctx ends, with an error wrapping ErrBusy and
+// ctx.Err(), as VerifyContext does.
+func DummyVerifyContext(ctx context.Context) error {
+	_, _, err := VerifyContext(ctx, "credential: dummy password", dummyHash, OWASPParams)
+	return err
 }
 
 // decodeHash parses a PHC argon2id string strictly: version 19, the

@@ -15,6 +15,10 @@
 // exact request count; latencies are recorded per request and percentiles are
 // exact (all samples kept, merged and sorted, nearest-rank method).
 //
+// [Disturb] answers the other kind of question ("does a burst of logins
+// slow the reads down?"): the same steady load is measured alone, then while
+// a caller's function runs, and the ratios are reported.
+//
 // Every loop is bounded in count ([MaxRequests]) and in time (Duration,
 // per-request Timeout); runs stop by themselves. Requests only go to the URLs
 // the caller gives (redirects are not followed). The loopback-only policy of

@@ -103,7 +103,7 @@ func runPhases(ctx context.Context, prep []prepared, o Options) (rawResult, erro
 
 	if o.Warmup > 0 {
 		slog.DebugContext(ctx, "loadgen: warmup", "url", prep[0].url, "clients", o.Clients, "warmup", o.Warmup)
-		runPhase(ctx, client, prep, o, MaxRequests, o.Warmup)
+		runPhase(ctx, client, prep, o, MaxRequests, o.Warmup, nil)
 		if err := ctx.Err(); err != nil {
 			return rawResult{}, fmt.Errorf("loadgen: warmup of %s interrupted: %w", prep[0].url, err)
 		}
@@ -114,7 +114,7 @@ func runPhases(ctx context.Context, prep []prepared, o Options) (rawResult, erro
 	}
 	slog.DebugContext(ctx, "loadgen: measuring", "url", prep[0].url, "clients", o.Clients,
 		"duration", o.Duration, "requests", o.Requests)
-	raw := runPhase(ctx, client, prep, o, limit, o.Duration)
+	raw := runPhase(ctx, client, prep, o, limit, o.Duration, nil)
 	if err := ctx.Err(); err != nil {
 		return raw, fmt.Errorf("loadgen: run against %s interrupted after %d requests: %w", prep[0].url, raw.requests, err)
 	}
@@ -180,11 +180,12 @@ func (s *clientStats) fail(msg string) {
 }
 
 // runPhase issues requests with o.Clients goroutines until limit requests
-// have been started, maxDur (if > 0) has elapsed, or ctx is done. Requests in
-// flight at the deadline are allowed to finish (bounded by the client
-// timeout). The request sequence is a shared counter, so the round-robin
-// order and the request count are exact across clients.
-func runPhase(ctx context.Context, client *http.Client, prep []prepared, o Options, limit int, maxDur time.Duration) rawResult {
+// have been started, maxDur (if > 0) has elapsed, stop (if not nil) is
+// closed, or ctx is done. Requests in flight at the deadline or at stop are
+// allowed to finish (bounded by the client timeout). The request sequence is
+// a shared counter, so the round-robin order and the request count are exact
+// across clients.
+func runPhase(ctx context.Context, client *http.Client, prep []prepared, o Options, limit int, maxDur time.Duration, stop <-chan struct{}) rawResult {
 	var (
 		seq   atomic.Int64
 		wg    sync.WaitGroup
@@ -208,6 +209,9 @@ func runPhase(ctx context.Context, client *http.Client, prep []prepared, o Optio
 				if !deadline.IsZero() && !time.Now().Before(deadline) {
 					return
 				}
+				if stopped(stop) {
+					return
+				}
 				i := seq.Add(1) - 1
 				if i >= int64(limit) {
 					return
@@ -223,6 +227,19 @@ func runPhase(ctx context.Context, client *http.Client, prep []prepared, o Optio
 	}
 	slices.Sort(raw.latencies)
 	return raw
+}
+
+// stopped reports whether stop is closed; a nil stop never is.
+func stopped(stop <-chan struct{}) bool {
+	if stop == nil {
+		return false
+	}
+	select {
+	case <-stop:
+		return true
+	default:
+		return false
+	}
 }
 
 // add merges one client's stats into r (latencies left unsorted).
