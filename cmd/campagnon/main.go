@@ -54,6 +54,7 @@ func commands() []command {
 		{"config", "affiche la configuration effective et ses clés", runConfig},
 		{"outbox", "lit la boîte d'envoi des courriels : list, show", runOutbox},
 		{"privacy", "données personnelles : purge (applique les durées de conservation)", runPrivacy},
+		{"ledger", "crédits temps : check (recalcule les soldes, signale toute différence)", runLedger},
 		{"operator", "opérateurs nationaux : add EMAIL (le premier se nomme ainsi)", runOperator},
 		{"version", "affiche la version", func(_ context.Context, _ []string, out, _ io.Writer) error {
 			_, err := fmt.Fprintln(out, "campagnon", version)

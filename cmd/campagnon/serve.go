@@ -156,8 +156,10 @@ func (o accountOutbox) MarkSent(ctx context.Context, id string, sent bool) error
 // retentionEvery is how often the server applies the retention periods.
 const retentionEvery = time.Hour
 
-// purgeRegularly applies the retention periods (account.Purge) at start,
-// then every retentionEvery, and logs what it deleted. Replicas may all run
+// purgeRegularly applies the retention periods (account.Purge), expires
+// listings (listing.Sweep, with their reminders), runs the exchanges'
+// timers (exchange.Sweep) and forgets old idempotency keys, at start, then
+// every retentionEvery, and logs what it did. Replicas may all run
 // it: a purge is one transaction and deletes nothing twice.
 func purgeRegularly(ctx context.Context, a *app.App) {
 	t := time.NewTicker(retentionEvery)
@@ -170,6 +172,24 @@ func purgeRegularly(ctx context.Context, a *app.App) {
 				"throttle", p.Throttle, "outbox", p.Outbox)
 		case ctx.Err() == nil:
 			a.Log.Error("retention purge", "error", err)
+		}
+		// Listings never die silently: a reminder a week before, then expiry.
+		sw, err := a.Listings.Sweep(ctx)
+		switch {
+		case err == nil:
+			a.Log.Info("listings sweep", "expired", sw.Expired, "reminded", sw.Reminded)
+		case ctx.Err() == nil:
+			a.Log.Error("listings sweep", "error", err)
+		}
+		xs, err := a.Exchanges.Sweep(ctx)
+		switch {
+		case err == nil:
+			a.Log.Info("exchanges sweep", "expired", xs.Expired, "auto_confirmed", xs.AutoConfirmed, "reviews_closed", xs.ReviewsClosed)
+		case ctx.Err() == nil:
+			a.Log.Error("exchanges sweep", "error", err)
+		}
+		if _, err := a.Idempotency.Purge(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Error("idempotency purge", "error", err)
 		}
 		select {
 		case <-ctx.Done():

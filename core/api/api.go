@@ -9,6 +9,10 @@ import (
 
 	"github.com/campagnon/campagnon/core/account"
 	"github.com/campagnon/campagnon/core/authz"
+	"github.com/campagnon/campagnon/core/exchange"
+	"github.com/campagnon/campagnon/core/idempotency"
+	"github.com/campagnon/campagnon/core/ledger"
+	"github.com/campagnon/campagnon/core/listing"
 	"github.com/campagnon/campagnon/core/mediation"
 	"github.com/campagnon/campagnon/core/privacy"
 	"github.com/campagnon/campagnon/core/referential"
@@ -28,6 +32,14 @@ type Deps struct {
 	Authz *authz.Enforcer
 	// Mediation records mediators' consents and actions.
 	Mediation *mediation.Service
+	// Listings manages offers and needs.
+	Listings *listing.Service
+	// Exchanges runs exchanges.
+	Exchanges *exchange.Service
+	// Ledger keeps the time-credit ledgers.
+	Ledger *ledger.Service
+	// Idempotency keeps the answers of requests sent with an Idempotency-Key.
+	Idempotency *idempotency.Store
 	// Privacy exports and erases people's data and logs staff reads.
 	Privacy *privacy.Service
 	// SessionSecret keys the CSRF tokens of sessions.
@@ -64,6 +76,8 @@ type Route struct {
 // Register adds the /api/v1 routes to app and returns them.
 func Register(app fiber.Router, d Deps) []Route {
 	auth := authHandler{svc: d.Accounts, secret: d.SessionSecret, authz: d.Authz, territories: d.Territories, mediation: d.Mediation}
+	xh := exchangesHandler{svc: d.Exchanges, ledger: d.Ledger, rules: d.Rules, listings: d.Listings, accounts: d.Accounts, authz: d.Authz, territories: d.Territories}
+	lh := listingsHandler{svc: d.Listings, accounts: d.Accounts, authz: d.Authz, territories: d.Territories, auth: auth}
 	p := peopleHandler{accounts: d.Accounts, authz: d.Authz, territories: d.Territories, mediation: d.Mediation, privacy: d.Privacy, auth: auth}
 	t := territoriesHandler{svc: d.Territories}
 	r := rulesHandler{svc: d.Rules}
@@ -114,6 +128,38 @@ func Register(app fiber.Router, d Deps) []Route {
 	add(fiber.MethodPost, v1+"/t/:territory/mediation/consents", Member, "member", "act_for", p.recordConsent)
 	add(fiber.MethodGet, v1+"/t/:territory/mediation", Member, "member", "act_for", p.mediatorRecord)
 	add(fiber.MethodGet, v1+"/t/:territory/professionals/:id", Public, "", "", p.professional)
+
+	// Offers and needs: anyone reads the published ones; members post;
+	// owners change theirs (the store checks ownership); admins moderate.
+	posts := rateLimit(postPerMinute)
+	add(fiber.MethodGet, v1+"/t/:territory/listings", Public, "", "", lh.list)
+	add(fiber.MethodGet, v1+"/t/:territory/listings/:id", Public, "", "", lh.show)
+	add(fiber.MethodGet, v1+"/t/:territory/my/listings", Member, "listing", "read", lh.mine)
+	add(fiber.MethodPost, v1+"/t/:territory/listings", Member, "listing", "create", posts, lh.write(false))
+	add(fiber.MethodPut, v1+"/t/:territory/listings/:id", Member, "listing", "edit_own", lh.write(true))
+	add(fiber.MethodPost, v1+"/t/:territory/listings/:id/publish", Member, "listing", "edit_own", lh.setStatus(listing.ActionPublish))
+	add(fiber.MethodPost, v1+"/t/:territory/listings/:id/pause", Member, "listing", "edit_own", lh.setStatus(listing.ActionPause))
+	add(fiber.MethodPost, v1+"/t/:territory/listings/:id/close", Member, "listing", "edit_own", lh.setStatus(listing.ActionClose))
+	add(fiber.MethodPost, v1+"/t/:territory/listings/:id/report", Member, "listing", "read", posts, lh.report)
+	add(fiber.MethodPost, v1+"/t/:territory/listings/:id/hide", Member, "listing", "moderate", lh.moderate(true))
+	add(fiber.MethodPost, v1+"/t/:territory/listings/:id/unhide", Member, "listing", "moderate", lh.moderate(false))
+	add(fiber.MethodGet, v1+"/t/:territory/moderation/listings", Member, "listing", "moderate", lh.queue)
+
+	// Exchanges: one state machine; every transition may carry an
+	// Idempotency-Key. The exchange service checks which party may act.
+	once := idempotent(d.Idempotency)
+	add(fiber.MethodPost, v1+"/t/:territory/exchanges", Member, "exchange", "create", posts, once, xh.request)
+	add(fiber.MethodGet, v1+"/t/:territory/exchanges", Member, "exchange", "read_own", xh.mine)
+	add(fiber.MethodGet, v1+"/t/:territory/exchanges/:id", Member, "exchange", "read_own", xh.show)
+	for _, ev := range []exchange.Event{exchange.Accept, exchange.Decline, exchange.Schedule, exchange.Complete, exchange.Confirm, exchange.Dispute} {
+		add(fiber.MethodPost, v1+"/t/:territory/exchanges/:id/"+string(ev), Member, "exchange", "act", once, xh.transition(ev))
+	}
+	add(fiber.MethodPost, v1+"/t/:territory/exchanges/:id/cancel", Member, "exchange", "cancel", once, xh.transition(exchange.Cancel))
+	add(fiber.MethodPost, v1+"/t/:territory/exchanges/:id/review", Member, "review", "create", once, xh.transition(exchange.Review))
+	add(fiber.MethodPost, v1+"/t/:territory/exchanges/:id/resolve", Member, "exchange", "resolve", once, xh.transition(exchange.Resolve))
+	add(fiber.MethodGet, v1+"/t/:territory/members/:id/reviews", Public, "", "", xh.rating)
+	add(fiber.MethodGet, v1+"/t/:territory/me/cesu", Member, "exchange", "read_own", xh.cesu)
+	add(fiber.MethodGet, v1+"/t/:territory/me/ledger", Member, "exchange", "read_own", xh.myLedger)
 
 	// A territory's rules are public (what it offers, how it prices);
 	// computing and storing a quote is for its members.

@@ -54,6 +54,8 @@ type meAnswer struct {
 const (
 	signUpPerMinute = 10
 	loginPerMinute  = 30
+	// postPerMinute bounds posting listings and reports per address.
+	postPerMinute = 20
 )
 
 func (h authHandler) signUp(c *fiber.Ctx) error {

@@ -25,6 +25,10 @@ import (
 	"github.com/campagnon/campagnon/core/authz"
 	"github.com/campagnon/campagnon/core/config"
 	"github.com/campagnon/campagnon/core/credential"
+	"github.com/campagnon/campagnon/core/exchange"
+	"github.com/campagnon/campagnon/core/idempotency"
+	"github.com/campagnon/campagnon/core/ledger"
+	"github.com/campagnon/campagnon/core/listing"
 	"github.com/campagnon/campagnon/core/logging"
 	"github.com/campagnon/campagnon/core/mediation"
 	"github.com/campagnon/campagnon/core/metrics"
@@ -63,6 +67,13 @@ type App struct {
 	Authz *authz.Enforcer
 	// Mediation records mediators' consents and actions.
 	Mediation *mediation.Service
+	Ledger    *ledger.Service // the territories' time-credit ledgers
+	// Listings manages offers and needs.
+	Listings *listing.Service
+	// Exchanges runs exchanges.
+	Exchanges *exchange.Service
+	// Idempotency keeps the answers of requests sent with an Idempotency-Key.
+	Idempotency *idempotency.Store
 	// Privacy exports and erases people's data and logs staff reads (set
 	// by StartRules, as it needs Authz).
 	Privacy *privacy.Service
@@ -138,6 +149,10 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 		ModuleDir: cfg.Plugins.Dir, Default: cfg.Plugins.Default, Logger: log.With("component", "rules")})
 	a.Accounts = account.NewService(s, ref, account.Options{Params: credential.OWASPParams, BaseURL: cfg.Security.PublicURL})
 	a.Mediation = mediation.NewService(s, nil)
+	a.Ledger = ledger.NewService(s, nil)
+	a.Listings = listing.NewService(s, a.Rules, a.Territories, a.Accounts, cfg.Security.PublicURL, nil)
+	a.Exchanges = exchange.NewService(s, a.Rules, exchange.LedgerSettler{Ledger: a.Ledger, Limits: ledger.DefaultLimits}, nil)
+	a.Idempotency = idempotency.New(s, nil)
 	if a.SessionSecret, err = sessionSecret(cfg); err != nil {
 		_ = a.Close()
 		return nil, err
@@ -329,7 +344,7 @@ func MigrationError(err error) error {
 func (a *App) Server() *server.Server {
 	srv := server.New(a.Config.Server, server.Deps{Logger: a.Log, Metrics: a.Metrics, Ready: a.Ready})
 	a.Routes = api.Register(srv.App(), api.Deps{Territories: a.Territories, Rules: a.Rules, Accounts: a.Accounts,
-		Authz: a.Authz, Mediation: a.Mediation, Privacy: a.Privacy, SessionSecret: a.SessionSecret})
+		Authz: a.Authz, Mediation: a.Mediation, Listings: a.Listings, Exchanges: a.Exchanges, Ledger: a.Ledger, Idempotency: a.Idempotency, Privacy: a.Privacy, SessionSecret: a.SessionSecret})
 	a.Pages = web.Register(srv.App(), web.Deps{Accounts: a.Accounts, Privacy: a.Privacy})
 	return srv
 }
@@ -344,6 +359,9 @@ func (a *App) privacySections() []privacy.Section {
 		{Name: "roles", Export: a.Authz.ExportUser, Erase: a.Authz.EraseUser,
 			AfterErase: func(ctx context.Context, _ string) error { return a.Authz.Reload(ctx) }},
 		{Name: "mediation", Export: a.Mediation.Export, Erase: a.Mediation.Erase},
+		{Name: "listings", Export: a.Listings.Export, Erase: a.Listings.Erase},
+		{Name: "exchanges", Export: a.Exchanges.Export, Erase: a.Exchanges.Erase},
+		{Name: "ledger", Export: a.Ledger.Export, Erase: a.Ledger.Erase},
 	}
 }
 

@@ -337,6 +337,8 @@ func TestExportThenEraseLeavesNoTrace(t *testing.T) {
 		me := login(t, a, email)
 		meID := memberID(t, a, me)
 		mustCall(t, a, "POST", "/api/v1/auth/tokens", `{"scope":"rules:quote","days":5}`, me, 201)
+		listingID := idOf(t, mustCall(t, a, "POST", "/api/v1/t/picardie-verte/listings",
+			strings.Replace(offer(true), "Tonte de pelouse à Songeons", "Jardinage avec Marguerite Duval-Unique", 1), me, 201))
 		// A mediator finds her (a logged read) and helps her.
 		if b := mustCall(t, a, "GET", "/api/v1/t/picardie-verte/members?q=marguerite", "", medi, 200); !strings.Contains(b, email) {
 			t.Fatalf("the mediator cannot find her: %s", b)
@@ -363,7 +365,7 @@ func TestExportThenEraseLeavesNoTrace(t *testing.T) {
 		for _, s := range export.Sections {
 			sections[s.Name] = string(s.Data)
 		}
-		for sec, want := range map[string]string{"account": email, "roles": `"role":"resident"`, "mediation": mediID} {
+		for sec, want := range map[string]string{"account": email, "roles": `"role":"resident"`, "mediation": mediID, "listings": listingID} {
 			if !strings.Contains(sections[sec], want) {
 				t.Errorf("export section %s lacks %s: %s", sec, want, sections[sec])
 			}
@@ -407,6 +409,8 @@ func TestExportThenEraseLeavesNoTrace(t *testing.T) {
 		if !strings.Contains(b, meID) || !strings.Contains(b, `"revoked_by":"system:erasure"`) {
 			t.Errorf("the mediator's history after erasure: %s", b)
 		}
+		// Her listing is withdrawn, under a neutral title.
+		mustCall(t, a, "GET", "/api/v1/t/picardie-verte/listings/"+listingID, "", medi, 404)
 		if roles, _ := a.Authz.RolesFor(meID, "picardie-verte"); len(roles) != 0 {
 			t.Errorf("an erased account keeps roles %v", roles)
 		}

@@ -119,9 +119,9 @@ type Enforcer struct {
 }
 
 // New loads the rules from s (whose schema must include the 0004_authz
-// migration) and returns an Enforcer. When the rules table is empty it first
-// stores DefaultPolicies, once, audited under the actor "system:seed". A nil
-// log selects slog.Default().
+// migration) and returns an Enforcer. It first stores the DefaultPolicies
+// the database lacks and no operator removed (seed), audited under the
+// actor "system:seed". A nil log selects slog.Default().
 func New(ctx context.Context, s *store.Store, log *slog.Logger) (*Enforcer, error) {
 	if log == nil {
 		log = slog.Default()
@@ -136,21 +136,32 @@ func New(ctx context.Context, s *store.Store, log *slog.Logger) (*Enforcer, erro
 	return e, nil
 }
 
-// seed stores the default policies when no rule is stored.
+// seed stores the default policies that are missing: all of them in a new
+// database, and, in an existing one, those added to DefaultPolicies since
+// (a new right of a new feature) — except the ones an operator removed,
+// which the audit log remembers: a removal is never undone by a restart.
 func (e *Enforcer) seed(ctx context.Context) error {
 	seeded := 0
 	err := e.s.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		n, err := tx.NewSelect().Model((*ruleRow)(nil)).Count(ctx)
-		if err != nil {
-			return fmt.Errorf("authz: count rules: %w", err)
+		var present, removed []ruleRow
+		if err := tx.NewSelect().Model(&present).Where("ptype = 'p'").Where("v1 = ?", National).Scan(ctx); err != nil {
+			return fmt.Errorf("authz: read the national policies: %w", err)
 		}
-		if n > 0 {
-			return nil
+		if err := tx.NewSelect().TableExpr("authz_audit").ColumnExpr("ptype, v0, v1, v2, v3, v4, v5").
+			Where("ptype = 'p'").Where("action = ?", actionRemove).Where("domain = ?", National).Scan(ctx, &removed); err != nil {
+			return fmt.Errorf("authz: read the audit of national policies: %w", err)
 		}
-		cs := make([]change, len(DefaultPolicies))
-		for i, p := range DefaultPolicies {
-			cs[i] = change{ptype: "p", rule: []string{p.Role, p.Territory, p.Object, p.Action}}
+		known := map[[4]string]bool{}
+		for _, r := range append(present, removed...) {
+			known[[4]string{r.V0, r.V1, r.V2, r.V3}] = true
 		}
+		var cs []change
+		for _, p := range DefaultPolicies {
+			if !known[[4]string{p.Role, p.Territory, p.Object, p.Action}] {
+				cs = append(cs, change{ptype: "p", rule: []string{p.Role, p.Territory, p.Object, p.Action}})
+			}
+		}
+		var err error
 		seeded, err = writeChanges(ctx, tx, actorSeed, actionAdd, cs, e.now())
 		return err
 	})

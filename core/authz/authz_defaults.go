@@ -44,8 +44,9 @@ type Policy struct {
 	Action string `json:"action"`
 }
 
-// DefaultPolicies are the rights every territory starts with, stored once
-// (as national policies) when the authz_rules table is empty. Territory
+// DefaultPolicies are the rights every territory starts with, stored as
+// national policies when missing (a right added here reaches existing
+// databases at the next start, unless an operator removed it). Territory
 // admins add rights for their own territory on top of them; national
 // operators change them. The store layer still decides which rows a right
 // reaches: "edit_own" means the row's owner, scoped to the territory.
@@ -57,7 +58,7 @@ func buildDefaults() []Policy {
 	member := []string{
 		"territory:read", "rules:read", "rules:quote",
 		"listing:read", "listing:create", "listing:edit_own", "listing:delete_own",
-		"exchange:create", "exchange:read_own", "exchange:confirm", "exchange:cancel",
+		"exchange:create", "exchange:read_own", "exchange:act", "exchange:confirm", "exchange:cancel",
 		"message:send", "message:read_own",
 		"review:read", "review:create",
 		"member:read_self", "member:edit_self",
@@ -72,7 +73,7 @@ func buildDefaults() []Policy {
 		},
 		RoleTerritoryAdmin: {
 			"territory:read", "territory:edit", "rules:read", "rules:edit", "rules:quote",
-			"listing:read", "listing:moderate", "exchange:read", "message:moderate",
+			"listing:read", "listing:moderate", "exchange:read", "exchange:resolve", "message:moderate",
 			"review:read", "review:moderate",
 			"member:read", "member:grant", "member:suspend",
 			"policy:read", "policy:edit", "audit:read", "observatory:read",

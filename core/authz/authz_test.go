@@ -598,3 +598,33 @@ func TestCachedDecisionsFollowChanges(t *testing.T) {
 		}
 	}
 }
+
+// TestSeedAddsNewDefaultsButNotRemovedOnes: a default policy missing from
+// an existing database is added at the next start, unless an operator
+// removed it (the audit log remembers).
+func TestSeedAddsNewDefaultsButNotRemovedOnes(t *testing.T) {
+	e, s := fixture(t, storetest.New(t, "sqlite"))
+	ctx := testCtx(t)
+	// An operator removes one default; another disappears without an audit
+	// row, the way a right added to the code after the first start is missing.
+	if err := e.RemovePolicy(ctx, op, RoleResident, National, "review", "create"); err != nil {
+		t.Fatal(err)
+	}
+	err := s.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.NewDelete().Model((*ruleRow)(nil)).Where("ptype = 'p' AND v0 = ? AND v2 = 'message' AND v3 = 'send'", RoleResident).Exec(ctx)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := New(ctx, s, storetest.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := again.Allowed(alice, pv, "message", "send"); !ok {
+		t.Error("a missing default right was not added back")
+	}
+	if ok, _ := again.Allowed(alice, pv, "review", "create"); ok {
+		t.Error("a default right the operator removed came back")
+	}
+}

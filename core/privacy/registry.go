@@ -16,6 +16,7 @@ const (
 	CategoryActivity     = "activity"     // when and how they used the service
 	CategoryMessage      = "message"      // what was sent to them
 	CategoryPseudonym    = "pseudonym"    // an account ID: personal only through the accounts row, which erasure pseudonymises
+	CategoryContent      = "content"      // what the person wrote for others to read: listings, reports
 )
 
 // PersonalColumn classifies one column holding personal data.
@@ -88,10 +89,66 @@ var PersonalColumns = []PersonalColumn{
 	{"mediation_actions", "status", CategoryActivity, "as the action"},
 	{"mediation_actions", "at", CategoryActivity, "as the action"},
 
+	{"listings", "owner_id", CategoryPseudonym, "life of the listing; kept after erasure (exchanges point at it)"},
+	{"listings", "title", CategoryContent, "life of the listing; erasure replaces it with \"Annonce retirée\""},
+	{"listings", "description", CategoryContent, "life of the listing; erasure clears it"},
+	{"listings", "availability", CategoryActivity, "life of the listing; erasure clears it"},
+	{"listings", "availability_note", CategoryContent, "life of the listing; erasure clears it"},
+	{"listings", "commune", CategoryLocation, "life of the listing (the commune, never an address)"},
+	{"listings", "travel_km", CategoryLocation, "life of the listing"},
+	{"listings", "hidden_by", CategoryPseudonym, "life of the listing (moderator's account ID)"},
+	{"listings", "hidden_reason", CategoryContent, "life of the listing (written by the moderator)"},
+	{"listings", "published_at", CategoryActivity, "life of the listing"},
+	{"listings", "reminded_at", CategoryActivity, "life of the listing"},
+	{"listings", "created_at", CategoryActivity, "life of the listing"},
+	{"listings", "updated_at", CategoryActivity, "life of the listing"},
+	{"listing_reports", "reporter_id", CategoryPseudonym, "life of the listing"},
+	{"listing_reports", "reason", CategoryContent, "life of the listing; erasure of the reporter clears it"},
+	{"listing_reports", "created_at", CategoryActivity, "life of the listing"},
+
+	{"exchanges", "seeker_id", CategoryPseudonym, "kept: the other party's history and the ledgers point at it"},
+	{"exchanges", "provider_id", CategoryPseudonym, "kept: the other party's history and the ledgers point at it"},
+	{"exchanges", "from_commune", CategoryLocation, "kept (a commune, never an address)"},
+	{"exchanges", "to_commune", CategoryLocation, "kept (a commune, never an address)"},
+	{"exchanges", "scheduled_at", CategoryActivity, "kept"},
+	{"exchanges", "done_at", CategoryActivity, "kept"},
+	{"exchanges", "seeker_confirmed_at", CategoryActivity, "kept"},
+	{"exchanges", "provider_confirmed_at", CategoryActivity, "kept"},
+	{"exchanges", "confirmed_at", CategoryActivity, "kept"},
+	{"exchanges", "seeker_reviewed_at", CategoryActivity, "kept"},
+	{"exchanges", "provider_reviewed_at", CategoryActivity, "kept"},
+	{"exchanges", "created_at", CategoryActivity, "kept"},
+	{"exchanges", "updated_at", CategoryActivity, "kept"},
+	{"exchange_events", "actor_id", CategoryPseudonym, "kept: the exchange's history"},
+	{"exchange_events", "mediator_id", CategoryPseudonym, "kept: the exchange's history"},
+	{"exchange_events", "note", CategoryContent, "kept; erasure of its author clears it"},
+	{"exchange_events", "at", CategoryActivity, "kept"},
+	{"reviews", "author_id", CategoryPseudonym, "kept (the rating counts for the other party)"},
+	{"reviews", "subject_id", CategoryPseudonym, "kept"},
+	{"reviews", "rating", CategoryActivity, "kept"},
+	{"reviews", "comment", CategoryContent, "kept; erasure of its author clears it"},
+	{"reviews", "created_at", CategoryActivity, "kept"},
+	{"reviews", "published_at", CategoryActivity, "kept"},
+	{"idempotency_keys", "account_id", CategoryPseudonym, "deleted after a day"},
+	{"idempotency_keys", "response", CategoryMessage, "deleted after a day (the answer sent to the person)"},
+	{"idempotency_keys", "created_at", CategoryActivity, "deleted after a day"},
+
 	{"personal_data_access", "staff_id", CategoryPseudonym, "append-only audit trail, kept"},
 	{"personal_data_access", "subject_id", CategoryPseudonym, "append-only audit trail, kept (the subject's account is pseudonymised by erasure)"},
 	{"personal_data_access", "at", CategoryActivity, "append-only audit trail, kept"},
 	{"personal_data_access", "what", CategoryActivity, "append-only audit trail, kept"},
+
+	{"ledger_accounts", "member_id", CategoryPseudonym, "life of the ledger; kept on erasure: the other members' balances and statements depend on it"},
+	{"ledger_accounts", "balance_minutes", CategoryActivity, "life of the ledger; kept on erasure (the ledger must balance)"},
+	{"ledger_accounts", "last_seq", CategoryActivity, "as the ledger account"},
+	{"ledger_accounts", "created_at", CategoryActivity, "as the ledger account"},
+	{"ledger_accounts", "updated_at", CategoryActivity, "as the ledger account"},
+	{"ledger_transfers", "amount_minutes", CategoryActivity, "life of the ledger; kept on erasure (corrections only by reversal)"},
+	{"ledger_transfers", "memo", CategoryMessage, "life of the ledger; kept on erasure (written by the platform or staff, must name no one)"},
+	{"ledger_transfers", "actor", CategoryPseudonym, "life of the ledger (account ID or system:…); kept on erasure"},
+	{"ledger_transfers", "created_at", CategoryActivity, "life of the ledger"},
+	{"ledger_postings", "amount_minutes", CategoryActivity, "life of the ledger; kept on erasure"},
+	{"ledger_postings", "balance_after_minutes", CategoryActivity, "life of the ledger; kept on erasure"},
 }
 
 // technicalColumns are the columns of the schema that hold no personal data
@@ -113,4 +170,13 @@ var technicalColumns = map[string][]string{
 	"mediation_consents":   {"id", "territory_id"},
 	"mediation_actions":    {"id", "consent_id", "territory_id"},
 	"personal_data_access": {"id", "territory", "request_id"},
+	"listings":             {"id", "territory_id", "kind", "category", "modality", "modes", "price_kind", "price_cents", "status", "hidden_at", "expires_at", "report_count"},
+	"listing_reports":      {"listing_id"},
+	"exchanges":            {"id", "territory_id", "listing_id", "initiator", "category", "modality", "mode", "minutes", "occurrences", "hourly_cents", "state", "quote_id", "total_cents", "payable_cents", "time_credit_minutes", "version"},
+	"exchange_events":      {"id", "exchange_id", "event", "from_state", "to_state", "actor_role"},
+	"reviews":              {"exchange_id", "territory_id"},
+	"idempotency_keys":     {"key", "route", "body_hash", "status"},
+	"ledger_accounts":      {"id", "territory_id"},
+	"ledger_transfers":     {"id", "territory_id", "kind", "reference", "idempotency_key", "fingerprint", "reverses_id"},
+	"ledger_postings":      {"ledger_account_id", "seq", "transfer_id"},
 }

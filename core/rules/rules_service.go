@@ -616,6 +616,25 @@ type QuoteResult struct {
 // Quote prices a service with the territory's plugin and stores the quote
 // with the plugin's id, version and hash and the configuration's hash.
 func (s *Service) Quote(ctx context.Context, slug string, in QuoteInput) (*QuoteResult, error) {
+	res, err := s.ComputeQuote(ctx, slug, in)
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		return StoreQuoteTx(ctx, tx, res.Record)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// ComputeQuote prices a service with the territory's plugin and returns
+// the quote with its record (an ID, the plugin's id, version and hash, the
+// configuration's hash), without storing it: a caller that freezes the
+// quote with another change stores it with StoreQuoteTx in that change's
+// transaction.
+func (s *Service) ComputeQuote(ctx context.Context, slug string, in QuoteInput) (*QuoteResult, error) {
 	l, err := s.resolve(ctx, slug)
 	if err != nil {
 		return nil, err
@@ -641,14 +660,15 @@ func (s *Service) Quote(ctx context.Context, slug string, in QuoteInput) (*Quote
 	rec := &QuoteRecord{ID: uuid.Must(uuid.NewV7()).String(), TerritoryID: l.territory.ID, PluginID: man.ID, PluginVersion: man.Version,
 		ModuleHash: l.module.Hash(), ConfigHash: l.binding.configHash, Category: req.Category, Mode: req.Mode,
 		TotalCents: q.TotalCents, Request: string(reqJSON), Result: string(resJSON), CreatedAt: s.now()}
-	err = s.store.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		_, err := tx.NewInsert().Model(rec).Exec(ctx)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("store quote: %w", err)
-	}
 	return &QuoteResult{Record: rec, Quote: q}, nil
+}
+
+// StoreQuoteTx stores a quote record made by ComputeQuote in tx.
+func StoreQuoteTx(ctx context.Context, tx bun.Tx, rec *QuoteRecord) error {
+	if _, err := tx.NewInsert().Model(rec).Exec(ctx); err != nil {
+		return fmt.Errorf("store quote: %w", err)
+	}
+	return nil
 }
 
 func withoutConfig(r *abi.QuoteRequest) *abi.QuoteRequest {

@@ -448,3 +448,13 @@ func limitList(s []string, n int) []string {
 	}
 	return append(s[:n:n], fmt.Sprintf("… (%d de plus)", len(s)-n))
 }
+
+// HasCommune reports whether the commune (INSEE code) belongs to the territory.
+func (s *Service) HasCommune(ctx context.Context, territoryID, insee string) (bool, error) {
+	ok, err := s.store.DB().NewSelect().Model((*communeRow)(nil)).
+		Where("territory_id = ?", territoryID).Where("insee = ?", insee).Exists(ctx)
+	if err != nil {
+		return false, fmt.Errorf("territory: look up commune %s: %w", insee, err)
+	}
+	return ok, nil
+}

@@ -1,0 +1,74 @@
+package exchange
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/uptrace/bun"
+
+	"github.com/campagnon/campagnon/core/cesu"
+	"github.com/campagnon/campagnon/core/territory"
+	"github.com/campagnon/campagnon/sdk/abi"
+)
+
+// CESUView is what the CESU déclaratif asks of a member for one month: the
+// summaries to enter on the URSSAF CESU site (as employer), and for each
+// pair whether a written contract is now mandatory.
+type CESUView struct {
+	Month     string                `json:"month"`
+	Summaries []cesu.MonthlySummary `json:"summaries"`
+	Contracts []cesu.ContractCheck  `json:"contracts"`
+	// Declaration says when the month is due.
+	Declaration cesu.Declaration `json:"declaration"`
+	// ReminderDue reports that the declaration is to be made now.
+	ReminderDue bool `json:"reminder_due"`
+}
+
+// CESU returns accountID's CESU déclaratif work in t for month: every
+// confirmed exchange in that mode where they are the employer (the seeker)
+// or the employee (the provider), one intervention per exchange on its
+// scheduled day, minutes × occurrences at the agreed net hourly wage. The
+// contract checks look at the pair's whole history.
+func (s *Service) CESU(ctx context.Context, t *territory.Territory, accountID string, month cesu.Month, activity func(category string) string) (*CESUView, error) {
+	var xs []Exchange
+	err := s.store.DB().NewSelect().Model(&xs).Where("territory_id = ?", t.ID).Where("mode = ?", abi.ModeCESUDeclaratif).
+		Where("state IN (?)", bun.In([]State{Confirmed, Reviewed})).Where("(seeker_id = ? OR provider_id = ?)", accountID, accountID).
+		OrderExpr("id").Limit(10_000).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("exchange: CESU work: %w", err)
+	}
+	v := &CESUView{Month: month.String(), Summaries: []cesu.MonthlySummary{}, Contracts: []cesu.ContractCheck{},
+		Declaration: cesu.DeclarationFor(month), ReminderDue: cesu.ReminderDue(month, s.clock())}
+	var inMonth []cesu.Intervention
+	byPair := map[cesu.Pair][]cesu.Intervention{}
+	for _, x := range xs {
+		day := x.CreatedAt
+		if x.ScheduledAt != nil {
+			day = *x.ScheduledAt
+		}
+		iv := cesu.Intervention{Employer: x.SeekerID, Employee: x.ProviderID, Date: day,
+			Minutes: min(x.Minutes*x.Occurrences, 24*60), NetHourlyCents: x.HourlyCents, Activity: activity(x.Category)}
+		byPair[iv.Pair()] = append(byPair[iv.Pair()], iv)
+		if cesu.MonthOf(day) == month {
+			inMonth = append(inMonth, iv)
+		}
+	}
+	if len(inMonth) > 0 {
+		if v.Summaries, err = cesu.Summarize(inMonth); err != nil {
+			return nil, err
+		}
+	}
+	for _, ivs := range byPair {
+		c, err := cesu.CheckContract(ivs, cesu.DefaultContractRules())
+		if err != nil {
+			return nil, err
+		}
+		v.Contracts = append(v.Contracts, c)
+	}
+	slices.SortFunc(v.Contracts, func(a, b cesu.ContractCheck) int {
+		return cmp.Or(cmp.Compare(a.Employer, b.Employer), cmp.Compare(a.Employee, b.Employee))
+	})
+	return v, nil
+}

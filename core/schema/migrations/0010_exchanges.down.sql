@@ -1,0 +1,4 @@
+DROP TABLE idempotency_keys;
+DROP TABLE reviews;
+DROP TABLE exchange_events;
+DROP TABLE exchanges;
