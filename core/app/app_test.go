@@ -44,13 +44,13 @@ func TestMain(m *testing.M) {
 }
 
 // openApp returns a bootstrapped App on the target, closed when the test ends.
-func openApp(t *testing.T, tg storetest.Target, sets ...string) *app.App {
+func openApp(t testing.TB, tg storetest.Target, sets ...string) *app.App {
 	t.Helper()
 	return openAppLog(t, tg, storetest.Logger(t), sets...)
 }
 
 // openAppLog is openApp with the process's logger.
-func openAppLog(t *testing.T, tg storetest.Target, log *slog.Logger, sets ...string) *app.App {
+func openAppLog(t testing.TB, tg storetest.Target, log *slog.Logger, sets ...string) *app.App {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

@@ -95,6 +95,7 @@ func openSQLite(ctx context.Context, o Options, log *slog.Logger) (*Store, error
 		log:     log,
 		db:      bun.NewDB(rsql, sqlitedialect.New()),
 		wdb:     bun.NewDB(wsql, sqlitedialect.New()),
+		wgate:   make(chan struct{}, 1),
 		target:  path,
 	}, nil
 }

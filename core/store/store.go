@@ -85,6 +85,12 @@ type Store struct {
 	db *bun.DB
 	// wdb is the SQLite write pool (one connection); equal to db on PostgreSQL.
 	wdb *bun.DB
+	// wgate admits SQLite writers one at a time, first come first served:
+	// goroutines blocked sending on a channel are woken in order, whereas
+	// database/sql hands a freed connection to a waiter picked at random,
+	// which under many concurrent writers makes the slowest wait many times
+	// the average.
+	wgate chan struct{}
 	// target describes the database for logs and errors: the SQLite path or
 	// the redacted PostgreSQL DSN.
 	target string
@@ -214,6 +220,12 @@ func (s *Store) DB() *bun.DB { return s.db }
 // no effect outside tx that it would be wrong to repeat.
 func (s *Store) WriteTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
 	if s.dialect == DialectSQLite {
+		select {
+		case s.wgate <- struct{}{}:
+		case <-ctx.Done():
+			return fmt.Errorf("store: waiting for the database writer: %w", ctx.Err())
+		}
+		defer func() { <-s.wgate }()
 		return runTx(ctx, s.wdb, nil, fn)
 	}
 	opts := &sql.TxOptions{Isolation: sql.LevelReadCommitted}

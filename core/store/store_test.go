@@ -658,3 +658,30 @@ func TestOpenClassifiesOptionErrors(t *testing.T) {
 		t.Errorf("unreachable server classified as bad options: %v", err)
 	}
 }
+
+// TestWriterGateHonoursContext: a SQLite writer waiting for its turn gives
+// up when its context ends, with an error that says so, and the writer
+// holding the turn is not disturbed.
+func TestWriterGateHonoursContext(t *testing.T) {
+	s := openStore(t, Options{Driver: "sqlite", SQLitePath: filepath.Join(t.TempDir(), "gate.db")})
+	holding, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- s.WriteTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+			close(holding)
+			<-release
+			return nil
+		})
+	}()
+	<-holding
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := s.WriteTx(ctx, func(context.Context, bun.Tx) error { return errors.New("must not run") })
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "writer") {
+		t.Errorf("waiting writer with a cancelled context: %v", err)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Errorf("the writer holding the turn: %v", err)
+	}
+}
