@@ -188,6 +188,11 @@ func purgeRegularly(ctx context.Context, a *app.App) {
 		case ctx.Err() == nil:
 			a.Log.Error("exchanges sweep", "error", err)
 		}
+		if n, err := a.Exchanges.CESUReminders(ctx, a.Accounts, a.Config.Security.PublicURL); err != nil && ctx.Err() == nil {
+			a.Log.Error("CESU reminders", "error", err)
+		} else if n > 0 {
+			a.Log.Info("CESU reminders", "sent", n)
+		}
 		if _, err := a.Idempotency.Purge(ctx); err != nil && ctx.Err() == nil {
 			a.Log.Error("idempotency purge", "error", err)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/campagnon/campagnon/core/ledger"
 	"github.com/campagnon/campagnon/core/listing"
 	"github.com/campagnon/campagnon/core/mediation"
+	"github.com/campagnon/campagnon/core/message"
 	"github.com/campagnon/campagnon/core/privacy"
 	"github.com/campagnon/campagnon/core/referential"
 	"github.com/campagnon/campagnon/core/rules"
@@ -36,6 +37,8 @@ type Deps struct {
 	Listings *listing.Service
 	// Exchanges runs exchanges.
 	Exchanges *exchange.Service
+	// Messages keeps the threads of exchanges.
+	Messages *message.Service
 	// Ledger keeps the time-credit ledgers.
 	Ledger *ledger.Service
 	// Idempotency keeps the answers of requests sent with an Idempotency-Key.
@@ -75,8 +78,9 @@ type Route struct {
 
 // Register adds the /api/v1 routes to app and returns them.
 func Register(app fiber.Router, d Deps) []Route {
-	auth := authHandler{svc: d.Accounts, secret: d.SessionSecret, authz: d.Authz, territories: d.Territories, mediation: d.Mediation}
+	auth := authHandler{svc: d.Accounts, rules: d.Rules, ledger: d.Ledger, secret: d.SessionSecret, authz: d.Authz, territories: d.Territories, mediation: d.Mediation}
 	xh := exchangesHandler{svc: d.Exchanges, ledger: d.Ledger, rules: d.Rules, listings: d.Listings, accounts: d.Accounts, authz: d.Authz, territories: d.Territories}
+	mh := messagesHandler{svc: d.Messages, exchanges: xh}
 	lh := listingsHandler{svc: d.Listings, accounts: d.Accounts, authz: d.Authz, territories: d.Territories, auth: auth}
 	p := peopleHandler{accounts: d.Accounts, authz: d.Authz, territories: d.Territories, mediation: d.Mediation, privacy: d.Privacy, auth: auth}
 	t := territoriesHandler{svc: d.Territories}
@@ -93,6 +97,7 @@ func Register(app fiber.Router, d Deps) []Route {
 		routes = append(routes, Route{Method: method, Path: path, Access: access, Object: obj, Action: act})
 	}
 	const v1 = "/api/v1"
+	add(fiber.MethodGet, v1+"/openapi.json", Public, "", "", openAPIHandler(&routes))
 	add(fiber.MethodGet, v1+"/territories", Public, "", "", t.list)
 	add(fiber.MethodGet, v1+"/territories/:slug", Public, "", "", t.show)
 
@@ -160,6 +165,17 @@ func Register(app fiber.Router, d Deps) []Route {
 	add(fiber.MethodGet, v1+"/t/:territory/members/:id/reviews", Public, "", "", xh.rating)
 	add(fiber.MethodGet, v1+"/t/:territory/me/cesu", Member, "exchange", "read_own", xh.cesu)
 	add(fiber.MethodGet, v1+"/t/:territory/me/ledger", Member, "exchange", "read_own", xh.myLedger)
+	add(fiber.MethodGet, v1+"/t/:territory/me/tax-credit", Member, "exchange", "read_own", xh.taxCredit)
+	add(fiber.MethodPost, v1+"/t/:territory/exchanges/:id/payments", Member, "exchange", "act", once, xh.recordPayment)
+	add(fiber.MethodPost, v1+"/t/:territory/exchanges/:id/reviews/:author/report", Member, "review", "read", posts, xh.reportReview)
+	add(fiber.MethodPost, v1+"/t/:territory/exchanges/:id/reviews/:author/hide", Member, "review", "moderate", xh.hideReview(true))
+	add(fiber.MethodPost, v1+"/t/:territory/exchanges/:id/reviews/:author/unhide", Member, "review", "moderate", xh.hideReview(false))
+	add(fiber.MethodGet, v1+"/t/:territory/moderation/reviews", Member, "review", "moderate", xh.reportedReviews)
+	// A thread per exchange, for its two parties (the first-contact
+	// message is the first one, sent right after the request).
+	add(fiber.MethodGet, v1+"/t/:territory/exchanges/:id/messages", Member, "message", "read_own", mh.thread)
+	add(fiber.MethodPost, v1+"/t/:territory/exchanges/:id/messages", Member, "message", "send", posts, mh.send)
+	add(fiber.MethodGet, v1+"/t/:territory/me/unread", Member, "message", "read_own", mh.unread)
 
 	// A territory's rules are public (what it offers, how it prices);
 	// computing and storing a quote is for its members.

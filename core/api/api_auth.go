@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"strconv"
 	"strings"
@@ -16,7 +17,9 @@ import (
 	"github.com/campagnon/campagnon/core/apperr"
 	"github.com/campagnon/campagnon/core/authz"
 	"github.com/campagnon/campagnon/core/credential"
+	"github.com/campagnon/campagnon/core/ledger"
 	"github.com/campagnon/campagnon/core/mediation"
+	"github.com/campagnon/campagnon/core/rules"
 	"github.com/campagnon/campagnon/core/territory"
 )
 
@@ -34,6 +37,8 @@ const localSession = "campagnon.session"
 // authHandler serves sign-up, verification, login and sessions.
 type authHandler struct {
 	svc         *account.Service
+	rules       *rules.Service
+	ledger      *ledger.Service
 	secret      []byte
 	authz       *authz.Enforcer
 	territories *territory.Service
@@ -95,7 +100,27 @@ func (h authHandler) verify(c *fiber.Ctx) error {
 			return fmt.Errorf("grant %s in %s: %w", role, t.Slug, err)
 		}
 	}
+	h.welcome(c, t.ID, a.ID)
 	return c.JSON(fiber.Map{"account": a})
+}
+
+// welcome credits a new member with the welcome time credits their
+// territory's plugin states, once (the idempotency key). The account is
+// verified whatever happens here: a failure is logged, and the next
+// verification of the same account (a new link) tries again.
+func (h authHandler) welcome(c *fiber.Ctx, territoryID, accountID string) {
+	p, err := h.rules.TimeCredits(c.UserContext(), territoryID)
+	if err == nil && (p == nil || p.WelcomeMinutes == 0) {
+		return
+	}
+	if err == nil {
+		_, err = h.ledger.Transfer(c.UserContext(), ledger.TransferInput{TerritoryID: territoryID, Kind: ledger.KindWelcome,
+			From: ledger.TerritoryAccount, To: accountID, Minutes: int64(p.WelcomeMinutes), Memo: "Crédits de bienvenue",
+			Actor: "system:welcome", Idempotency: "welcome:" + accountID}, ledger.LimitsOf(p))
+	}
+	if err != nil {
+		slog.ErrorContext(c.UserContext(), "welcome time credits not given", "account", accountID, "error", err)
+	}
 }
 
 // loginInput is the body of POST /auth/login.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -16,6 +17,7 @@ import (
 	"github.com/campagnon/campagnon/core/listing"
 	"github.com/campagnon/campagnon/core/rules"
 	"github.com/campagnon/campagnon/core/territory"
+	"github.com/campagnon/campagnon/sdk/abi"
 )
 
 // HeaderIdempotencyKey makes a state-changing request safe to retry.
@@ -61,7 +63,16 @@ func (h exchangesHandler) request(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	x, err := h.svc.Request(c.UserContext(), t, v.Listing, who, in)
+	// The provider is the offer's owner, or the caller answering a need.
+	providerID := v.OwnerID
+	if v.Kind == abi.ListingNeed {
+		providerID = who.AccountID
+	}
+	provider, err := h.accounts.Account(c.UserContext(), providerID)
+	if err != nil {
+		return err
+	}
+	x, err := h.svc.Request(c.UserContext(), t, v.Listing, who, in, provider.Professional && provider.SAPNumber != nil)
 	if err != nil {
 		return err
 	}
@@ -242,5 +253,100 @@ func (h exchangesHandler) myLedger(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"statement": st, "limits": ledger.DefaultLimits})
+	p, err := h.rules.TimeCredits(c.UserContext(), t.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"statement": st, "limits": ledger.LimitsOf(p)})
+}
+
+func (h exchangesHandler) recordPayment(c *fiber.Ctx) error {
+	var in exchange.PaymentInput
+	if err := decodeStrict(c.Body(), &in); err != nil {
+		return err
+	}
+	t, who, err := h.caller(c)
+	if err != nil {
+		return err
+	}
+	p, err := h.svc.RecordPayment(c.UserContext(), t, who, c.Params("id"), in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(p)
+}
+
+// taxCredit answers GET /t/{territory}/me/tax-credit?year=&children=&over65=&first_year=&disability=:
+// the household's tax-credit meter, a simulation.
+func (h exchangesHandler) taxCredit(c *fiber.Ctx) error {
+	t, who, err := h.caller(c)
+	if err != nil {
+		return err
+	}
+	year := time.Now().In(cesu.Paris()).Year()
+	if v := c.Query("year"); v != "" {
+		if year, err = strconv.Atoi(v); err != nil {
+			return apperr.New(apperr.KindInvalid, "year_invalid", "Année invalide.", "Invalid year.")
+		}
+	}
+	var counts [2]int
+	for i, name := range []string{"children", "over65"} {
+		n, err := strconv.Atoi(c.Query(name, "0"))
+		if err != nil || n < 0 || n > 20 {
+			return apperr.New(apperr.KindInvalid, "household_invalid",
+				"Foyer : children (enfants à charge) et over65 (membres de plus de 65 ans) sont des nombres de 0 à 20.",
+				"Household: children (dependent children) and over65 (members over 65) are numbers from 0 to 20.")
+		}
+		counts[i] = n
+	}
+	m, err := h.svc.TaxCredit(c.UserContext(), t, who.AccountID, year, cesu.Household{DependentChildren: counts[0], MembersOver65: counts[1],
+		FirstYearDirectEmployment: c.QueryBool("first_year"), Disability: c.QueryBool("disability")})
+	if err != nil {
+		return err
+	}
+	return c.JSON(m)
+}
+
+// reportReview serves POST /exchanges/{id}/reviews/{author}/report.
+func (h exchangesHandler) reportReview(c *fiber.Ctx) error {
+	var in reasonInput
+	if err := decodeStrict(c.Body(), &in); err != nil {
+		return err
+	}
+	t, who, err := h.caller(c)
+	if err != nil {
+		return err
+	}
+	if err := h.svc.ReportReview(c.UserContext(), t, who.AccountID, c.Params("id"), c.Params("author"), in.Reason); err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"message": "Merci : l'équipe du territoire va examiner cette évaluation.",
+		"message_en": "Thank you: the territory's team will look at this review."})
+}
+
+// hideReview serves POST /exchanges/{id}/reviews/{author}/hide and /unhide.
+func (h exchangesHandler) hideReview(hide bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		t, err := h.territories.Lookup(c.UserContext(), c.Params("territory"), false)
+		if err != nil {
+			return err
+		}
+		if err := h.svc.HideReview(c.UserContext(), t, c.Params("id"), c.Params("author"), hide); err != nil {
+			return err
+		}
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+}
+
+// reportedReviews serves GET /moderation/reviews.
+func (h exchangesHandler) reportedReviews(c *fiber.Ctx) error {
+	t, err := h.territories.Lookup(c.UserContext(), c.Params("territory"), false)
+	if err != nil {
+		return err
+	}
+	rs, err := h.svc.ReportedReviews(c.UserContext(), t)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"reviews": rs, "count": len(rs)})
 }

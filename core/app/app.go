@@ -31,6 +31,7 @@ import (
 	"github.com/campagnon/campagnon/core/listing"
 	"github.com/campagnon/campagnon/core/logging"
 	"github.com/campagnon/campagnon/core/mediation"
+	"github.com/campagnon/campagnon/core/message"
 	"github.com/campagnon/campagnon/core/metrics"
 	"github.com/campagnon/campagnon/core/pluginhost"
 	"github.com/campagnon/campagnon/core/privacy"
@@ -72,6 +73,8 @@ type App struct {
 	Listings *listing.Service
 	// Exchanges runs exchanges.
 	Exchanges *exchange.Service
+	// Messages keeps the threads of exchanges.
+	Messages *message.Service
 	// Idempotency keeps the answers of requests sent with an Idempotency-Key.
 	Idempotency *idempotency.Store
 	// Privacy exports and erases people's data and logs staff reads (set
@@ -151,7 +154,8 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 	a.Mediation = mediation.NewService(s, nil)
 	a.Ledger = ledger.NewService(s, nil)
 	a.Listings = listing.NewService(s, a.Rules, a.Territories, a.Accounts, cfg.Security.PublicURL, nil)
-	a.Exchanges = exchange.NewService(s, a.Rules, exchange.LedgerSettler{Ledger: a.Ledger, Limits: ledger.DefaultLimits}, nil)
+	a.Exchanges = exchange.NewService(s, a.Rules, exchange.LedgerSettler{Ledger: a.Ledger, Policy: a.Rules.TimeCredits}, nil)
+	a.Messages = message.NewService(s, a.Accounts, cfg.Security.PublicURL, nil)
 	a.Idempotency = idempotency.New(s, nil)
 	if a.SessionSecret, err = sessionSecret(cfg); err != nil {
 		_ = a.Close()
@@ -344,7 +348,7 @@ func MigrationError(err error) error {
 func (a *App) Server() *server.Server {
 	srv := server.New(a.Config.Server, server.Deps{Logger: a.Log, Metrics: a.Metrics, Ready: a.Ready})
 	a.Routes = api.Register(srv.App(), api.Deps{Territories: a.Territories, Rules: a.Rules, Accounts: a.Accounts,
-		Authz: a.Authz, Mediation: a.Mediation, Listings: a.Listings, Exchanges: a.Exchanges, Ledger: a.Ledger, Idempotency: a.Idempotency, Privacy: a.Privacy, SessionSecret: a.SessionSecret})
+		Authz: a.Authz, Mediation: a.Mediation, Listings: a.Listings, Exchanges: a.Exchanges, Messages: a.Messages, Ledger: a.Ledger, Idempotency: a.Idempotency, Privacy: a.Privacy, SessionSecret: a.SessionSecret})
 	a.Pages = web.Register(srv.App(), web.Deps{Accounts: a.Accounts, Privacy: a.Privacy})
 	return srv
 }
@@ -361,7 +365,9 @@ func (a *App) privacySections() []privacy.Section {
 		{Name: "mediation", Export: a.Mediation.Export, Erase: a.Mediation.Erase},
 		{Name: "listings", Export: a.Listings.Export, Erase: a.Listings.Erase},
 		{Name: "exchanges", Export: a.Exchanges.Export, Erase: a.Exchanges.Erase},
+		{Name: "messages", Export: a.Messages.Export, Erase: a.Messages.Erase},
 		{Name: "ledger", Export: a.Ledger.Export, Erase: a.Ledger.Erase},
+		{Name: "idempotency", Erase: a.Idempotency.Erase},
 	}
 }
 

@@ -279,6 +279,10 @@ var expectedRoles = map[string][]string{
 	"exchange:cancel":   {"resident", "professional", "national_operator"},
 	"exchange:resolve":  {"territory_admin", "national_operator"},
 	"review:create":     {"resident", "professional", "national_operator"},
+	"review:read":       {"resident", "professional", "mediator", "territory_admin", "national_operator"},
+	"review:moderate":   {"territory_admin", "national_operator"},
+	"message:send":      {"resident", "professional", "mediator", "national_operator"},
+	"message:read_own":  {"resident", "professional", "mediator", "national_operator"},
 }
 
 // TestRouteAccessMatrix walks every API route of the route table as an

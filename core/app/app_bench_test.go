@@ -94,7 +94,7 @@ func BenchmarkExchangeTransitions(b *testing.B) {
 			switch *step % 6 {
 			case 0:
 				var x *exchange.Exchange
-				x, err = a.Exchanges.Request(ctx, terr, l.Listing, seeker, exchange.RequestInput{ListingID: l.ID, Mode: "time_credits", Minutes: 30})
+				x, err = a.Exchanges.Request(ctx, terr, l.Listing, seeker, exchange.RequestInput{ListingID: l.ID, Mode: "time_credits", Minutes: 30}, false)
 				if err == nil {
 					current[w] = x.ID
 				}
@@ -122,7 +122,7 @@ func BenchmarkExchangeTransitions(b *testing.B) {
 			next := (w + 1) % benchWriters
 			t0 := time.Now()
 			_, err := a.Exchanges.Request(ctx, terr, offers[next].Listing, exchange.Caller{AccountID: members[w].ID, Commune: members[w].Commune},
-				exchange.RequestInput{ListingID: offers[next].ID, Mode: "time_credits", Minutes: 30})
+				exchange.RequestInput{ListingID: offers[next].ID, Mode: "time_credits", Minutes: 30}, false)
 			lat = append(lat, time.Since(t0))
 			if err != nil {
 				b.Fatal(err)

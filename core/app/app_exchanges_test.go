@@ -99,8 +99,9 @@ func TestExchangeJourney(t *testing.T) {
 		if x := decodeExchange(t, mustCall(t, a, "POST", path+"/confirm", "", alice, 200)); x.State != "confirmed" {
 			t.Fatalf("after both confirmations: %+v", x)
 		}
-		// Time credits moved from the seeker to the provider, once.
-		for who, want := range map[string]string{"bob": `"balance_minutes":-90`, "alice": `"balance_minutes":90`} {
+		// Time credits moved from the seeker to the provider, once (each
+		// began with Picardie Verte's 2 h of welcome credits).
+		for who, want := range map[string]string{"bob": `"balance_minutes":30`, "alice": `"balance_minutes":210`} {
 			h := map[string]map[string]string{"bob": bob, "alice": alice}[who]
 			if b := mustCall(t, a, "GET", "/api/v1/t/picardie-verte/me/ledger", "", h, 200); !strings.Contains(b, want) {
 				t.Errorf("%s's ledger after confirmation: %s", who, b)
@@ -257,10 +258,16 @@ func TestTimeCreditFloor(t *testing.T) {
 	bob := member(t, a, "bob@example.fr", "Formerie")
 	offerID := idOf(t, mustCall(t, a, "POST", "/api/v1/t/picardie-verte/listings", offer(true), alice, 201))
 	const base = "/api/v1/t/picardie-verte/exchanges/"
-	// 6 h then 6 h: the second would take Bob to -12 h, past the -10 h floor.
+	// Bob starts with Picardie Verte's 2 h of welcome credits, given once.
+	if b := mustCall(t, a, "GET", "/api/v1/t/picardie-verte/me/ledger", "", bob, 200); !strings.Contains(b, `"balance_minutes":120`) ||
+		!strings.Contains(b, `"floor_minutes":-600`) || !strings.Contains(b, `"ceiling_minutes":2400`) {
+		t.Fatalf("a new member's ledger: %s", b)
+	}
+	// 7 h then 7 h: the second would take Bob from -5 h to -12 h, past the
+	// -10 h floor of Picardie Verte's plugin.
 	var paths []string
 	for range 2 {
-		x := decodeExchange(t, mustCall(t, a, "POST", "/api/v1/t/picardie-verte/exchanges", `{"listing_id":"`+offerID+`","mode":"time_credits","minutes":360}`, bob, 201))
+		x := decodeExchange(t, mustCall(t, a, "POST", "/api/v1/t/picardie-verte/exchanges", `{"listing_id":"`+offerID+`","mode":"time_credits","minutes":420}`, bob, 201))
 		p := base + x.ID
 		paths = append(paths, p)
 		mustCall(t, a, "POST", p+"/accept", "", alice, 200)
@@ -276,7 +283,151 @@ func TestTimeCreditFloor(t *testing.T) {
 	if x := decodeExchange(t, mustCall(t, a, "GET", paths[1], "", bob, 200)); x.State != "done" {
 		t.Errorf("the refused confirmation changed the exchange: %+v", x)
 	}
-	if b := mustCall(t, a, "GET", "/api/v1/t/picardie-verte/me/ledger", "", bob, 200); !strings.Contains(b, `"balance_minutes":-360`) {
+	if b := mustCall(t, a, "GET", "/api/v1/t/picardie-verte/me/ledger", "", bob, 200); !strings.Contains(b, `"balance_minutes":-300`) {
 		t.Errorf("bob's balance: %s", b)
+	}
+}
+
+// TestProfessionalAndPrefinancedJourneys: a resident hires a professional
+// declared for services à la personne, paid directly (quote, invoice and
+// payment recorded, the tax-credit meter counts it) and with CESU
+// préfinancé titles; the records refuse the wrong mode or actor.
+func TestProfessionalAndPrefinancedJourneys(t *testing.T) {
+	a := openApp(t, storetest.New(t, "sqlite"))
+	ctx := context.Background()
+	const signup = `{"email":"jardins@example.fr","password":"bocage-verger-2026","display_name":"Paul","commune":"Songeons",` +
+		`"professional":{"company_name":"Jardins du Bray","siret":"73282932000074","naf":"81.30Z","sap_number":"SAP732829320"}}`
+	mustCall(t, a, "POST", "/api/v1/auth/signup", signup, nil, 202)
+	msgs, err := a.Accounts.Outbox(ctx, "jardins@example.fr", 10)
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("outbox: %v", err)
+	}
+	mustCall(t, a, "POST", "/api/v1/auth/verify", `{"token":"`+verifyToken.FindStringSubmatch(msgs[0].Body)[1]+`"}`, nil, 200)
+	pro := login(t, a, "jardins@example.fr")
+	resident := member(t, a, "habitante@example.fr", "Formerie")
+	proOffer := strings.NewReplacer(`"modality":"resident"`, `"modality":"professional"`,
+		`"modes":["time_credits","free"]`, `"modes":["professional","cesu_prefinance"]`,
+		`"price_kind":"free"`, `"price_kind":"hourly","price_cents":3200`).Replace(offer(true))
+	offerID := idOf(t, mustCall(t, a, "POST", "/api/v1/t/picardie-verte/listings", proOffer, pro, 201))
+	const base = "/api/v1/t/picardie-verte/exchanges"
+
+	run := func(mode string) string {
+		x := decodeExchange(t, mustCall(t, a, "POST", base, `{"listing_id":"`+offerID+`","mode":"`+mode+`","minutes":120}`, resident, 201))
+		p := base + "/" + x.ID
+		mustCall(t, a, "POST", p+"/accept", "", pro, 200)
+		mustCall(t, a, "POST", p+"/schedule", `{"scheduled_at":"2026-11-20T09:00:00Z"}`, resident, 200)
+		mustCall(t, a, "POST", p+"/complete", "", pro, 200)
+		return p
+	}
+	direct := run("professional")
+	mustCall(t, a, "POST", direct+"/payments", `{"kind":"quote","amount_cents":6400,"reference":"D-2026-118"}`, resident, 422)
+	mustCall(t, a, "POST", direct+"/payments", `{"kind":"quote","amount_cents":6400,"reference":"D-2026-118"}`, pro, 201)
+	mustCall(t, a, "POST", direct+"/payments", `{"kind":"invoice","amount_cents":6400,"reference":"F-2026-311"}`, pro, 201)
+	mustCall(t, a, "POST", direct+"/payments", `{"kind":"settlement","amount_cents":6400,"method":"bitcoin"}`, resident, 400)
+	mustCall(t, a, "POST", direct+"/payments", `{"kind":"settlement","amount_cents":6400,"method":"cheque"}`, resident, 201)
+	mustCall(t, a, "POST", direct+"/payments", `{"kind":"cesu_titles","titles_count":3,"face_value_cents":1500}`, resident, 422)
+	mustCall(t, a, "POST", direct+"/confirm", "", resident, 200)
+	mustCall(t, a, "POST", direct+"/confirm", "", pro, 200)
+	if b := mustCall(t, a, "GET", direct, "", resident, 200); strings.Count(b, `"kind":`) != 3 || !strings.Contains(b, "F-2026-311") {
+		t.Errorf("payment records: %s", b)
+	}
+
+	titles := run("cesu_prefinance")
+	mustCall(t, a, "POST", titles+"/payments", `{"kind":"cesu_titles","titles_count":0,"face_value_cents":1500}`, resident, 400)
+	b := mustCall(t, a, "POST", titles+"/payments", `{"kind":"cesu_titles","titles_count":4,"face_value_cents":1500,"reference":"n° 1201 à 1204"}`, resident, 201)
+	if !strings.Contains(b, `"amount_cents":6000`) {
+		t.Errorf("titles record: %s", b)
+	}
+	mustCall(t, a, "POST", titles+"/payments", `{"kind":"invoice","amount_cents":6000,"reference":"F-1"}`, pro, 422)
+
+	// The meter counts the confirmed professional service, as a simulation.
+	b = mustCall(t, a, "GET", "/api/v1/t/picardie-verte/me/tax-credit?year=2026&children=1", "", resident, 200)
+	var m struct {
+		EligibleCents  int64 `json:"EligibleCents"`
+		TaxCreditCents int64 `json:"TaxCreditCents"`
+		Simulation     bool  `json:"Simulation"`
+	}
+	if err := json.Unmarshal([]byte(b), &m); err != nil || m.EligibleCents <= 0 || m.TaxCreditCents != m.EligibleCents/2 || !m.Simulation {
+		t.Errorf("tax-credit meter: %s (%v)", b, err)
+	}
+	mustCall(t, a, "GET", "/api/v1/t/picardie-verte/me/tax-credit?children=-1", "", resident, 400)
+}
+
+// TestCESUReminder: the employer of a CESU month is reminded once, from
+// the 1st of the next month.
+func TestCESUReminder(t *testing.T) {
+	a := openApp(t, storetest.New(t, "sqlite"))
+	ctx := context.Background()
+	alice := member(t, a, "alice@example.fr", "Songeons")
+	bob := member(t, a, "bob@example.fr", "Formerie")
+	cesuOffer := strings.Replace(offer(true), `"modes":["time_credits","free"]`, `"modes":["cesu_declaratif"]`, 1)
+	offerID := idOf(t, mustCall(t, a, "POST", "/api/v1/t/picardie-verte/listings", cesuOffer, alice, 201))
+	x := decodeExchange(t, mustCall(t, a, "POST", "/api/v1/t/picardie-verte/exchanges", `{"listing_id":"`+offerID+`","mode":"cesu_declaratif","minutes":60,"hourly_cents":1250}`, bob, 201))
+	p := "/api/v1/t/picardie-verte/exchanges/" + x.ID
+	mustCall(t, a, "POST", p+"/accept", "", alice, 200)
+	mustCall(t, a, "POST", p+"/schedule", `{"scheduled_at":"2026-11-10T09:00:00Z"}`, bob, 200)
+	mustCall(t, a, "POST", p+"/complete", "", alice, 200)
+	mustCall(t, a, "POST", p+"/confirm", "", alice, 200)
+	mustCall(t, a, "POST", p+"/confirm", "", bob, 200)
+	steps := []struct {
+		at   time.Time
+		sent int
+	}{
+		{time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC), 0}, // the month is not over
+		{time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC), 1},
+		{time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC), 0}, // once
+	}
+	for i, st := range steps {
+		svc := exchange.NewService(a.Store, a.Rules, nil, func() time.Time { return st.at })
+		n, err := svc.CESUReminders(ctx, a.Accounts, "https://campagnon.example")
+		if err != nil || n != st.sent {
+			t.Fatalf("step %d: CESUReminders = %d, %v; want %d", i, n, err, st.sent)
+		}
+	}
+	msgs, err := a.Accounts.Outbox(ctx, "bob@example.fr", 10)
+	if err != nil || len(msgs) == 0 || !strings.Contains(msgs[0].Subject, "novembre 2026") || !strings.Contains(msgs[0].Body, "05/12/2026") {
+		t.Errorf("reminder = %+v, %v", msgs, err)
+	}
+}
+
+// TestReviewModeration: a member reports a published review once; the
+// territory admin hides it and it no longer counts.
+func TestReviewModeration(t *testing.T) {
+	a := openApp(t, storetest.New(t, "sqlite"))
+	ctx := context.Background()
+	op := member(t, a, "op@example.fr", "Songeons")
+	if err := a.Authz.Bootstrap(ctx, memberID(t, a, op)); err != nil {
+		t.Fatal(err)
+	}
+	admin := member(t, a, "admin@example.fr", "Songeons")
+	mustCall(t, a, "POST", "/api/v1/t/picardie-verte/roles", `{"account_id":"`+memberID(t, a, admin)+`","role":"territory_admin"}`, op, 200)
+	alice := member(t, a, "alice@example.fr", "Songeons")
+	bob := member(t, a, "bob@example.fr", "Formerie")
+	carol := member(t, a, "carol@example.fr", "Songeons")
+	offerID := idOf(t, mustCall(t, a, "POST", "/api/v1/t/picardie-verte/listings", offer(true), alice, 201))
+	x := decodeExchange(t, mustCall(t, a, "POST", "/api/v1/t/picardie-verte/exchanges", `{"listing_id":"`+offerID+`","mode":"free","minutes":60}`, bob, 201))
+	p := "/api/v1/t/picardie-verte/exchanges/" + x.ID
+	for _, step := range []struct {
+		path string
+		who  map[string]string
+		body string
+	}{
+		{"/accept", alice, ""}, {"/schedule", bob, `{"scheduled_at":"2026-12-05T09:00:00Z"}`}, {"/complete", alice, ""},
+		{"/confirm", alice, ""}, {"/confirm", bob, ""}, {"/review", bob, `{"rating":1,"comment":"Propos injurieux"}`}, {"/review", alice, `{"rating":5}`},
+	} {
+		mustCall(t, a, "POST", p+step.path, step.body, step.who, 200)
+	}
+	bobID, aliceID := memberID(t, a, bob), memberID(t, a, alice)
+	report := p + "/reviews/" + bobID + "/report"
+	mustCall(t, a, "POST", report, `{"reason":"insulte"}`, bob, 400)
+	mustCall(t, a, "POST", report, `{"reason":"insulte"}`, carol, 202)
+	mustCall(t, a, "POST", report, `{"reason":"insulte"}`, carol, 409)
+	if b := mustCall(t, a, "GET", "/api/v1/t/picardie-verte/moderation/reviews", "", admin, 200); !strings.Contains(b, "injurieux") {
+		t.Errorf("moderation queue: %s", b)
+	}
+	mustCall(t, a, "POST", p+"/reviews/"+bobID+"/hide", "", carol, 403)
+	mustCall(t, a, "POST", p+"/reviews/"+bobID+"/hide", "", admin, 204)
+	if b := mustCall(t, a, "GET", "/api/v1/t/picardie-verte/members/"+aliceID+"/reviews", "", nil, 200); !strings.Contains(b, `"count":0`) {
+		t.Errorf("a hidden review still counts: %s", b)
 	}
 }

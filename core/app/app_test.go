@@ -54,6 +54,10 @@ func openAppLog(t testing.TB, tg storetest.Target, log *slog.Logger, sets ...str
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
+	// These tests are not about plugin deadlines (the host's are; the
+	// hostile-plugin test sets its own): a generous one keeps a first call,
+	// which starts a Go guest, from timing out while the suite loads both cores.
+	sets = append([]string{"plugins.call_timeout=1s"}, sets...)
 	sets = append(sets, "database.driver="+tg.Driver, "database.sqlite_path="+tg.SQLitePath,
 		"database.postgres_dsn="+tg.PostgresDSN, "data_dir="+t.TempDir(),
 		"plugins.dir="+moduleDir, "plugins.cache_dir="+filepath.Join(moduleDir, "compiled"))
@@ -215,7 +219,7 @@ func TestRulesAPI(t *testing.T) {
 // plugin host's test guest): its faults answer 503 with a message, nothing
 // is stored, and the other territories keep serving.
 func TestHostilePluginThroughTheAPI(t *testing.T) {
-	a := openApp(t, storetest.New(t, "sqlite"))
+	a := openApp(t, storetest.New(t, "sqlite"), "plugins.call_timeout=100ms")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	hostile, err := pluginbuild.Cached(ctx, "../pluginhost/testdata/guests/hostile", pluginbuild.TestCacheDir(), pluginbuild.Options{})

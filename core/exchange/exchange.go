@@ -112,21 +112,27 @@ type Exchange struct {
 	Minutes     int    `bun:"minutes,notnull" json:"minutes"`
 	Occurrences int    `bun:"occurrences,notnull" json:"occurrences"`
 	HourlyCents int64  `bun:"hourly_cents,notnull" json:"hourly_cents"`
+	// ProviderSAP reports a provider declared for services à la personne.
+	ProviderSAP bool   `bun:"provider_sap,notnull" json:"provider_sap"`
 	FromCommune string `bun:"from_commune,notnull" json:"from_commune"`
 	ToCommune   string `bun:"to_commune,notnull" json:"to_commune"`
 	State       State  `bun:"state,notnull" json:"state"`
 	// QuoteID is the frozen quote (core/rules), set at acceptance.
-	QuoteID           *string    `bun:"quote_id" json:"quote_id,omitempty"`
-	TotalCents        int64      `bun:"total_cents,notnull" json:"total_cents"`
-	PayableCents      int64      `bun:"payable_cents,notnull" json:"payable_cents"`
-	TimeCreditMinutes int        `bun:"time_credit_minutes,notnull" json:"time_credit_minutes"`
-	ScheduledAt       *time.Time `bun:"scheduled_at" json:"scheduled_at,omitempty"`
-	DoneAt            *time.Time `bun:"done_at" json:"done_at,omitempty"`
-	SeekerConfirmed   *time.Time `bun:"seeker_confirmed_at" json:"seeker_confirmed_at,omitempty"`
-	ProviderConfirmed *time.Time `bun:"provider_confirmed_at" json:"provider_confirmed_at,omitempty"`
-	ConfirmedAt       *time.Time `bun:"confirmed_at" json:"confirmed_at,omitempty"`
-	SeekerReviewed    *time.Time `bun:"seeker_reviewed_at" json:"seeker_reviewed_at,omitempty"`
-	ProviderReviewed  *time.Time `bun:"provider_reviewed_at" json:"provider_reviewed_at,omitempty"`
+	QuoteID           *string `bun:"quote_id" json:"quote_id,omitempty"`
+	TotalCents        int64   `bun:"total_cents,notnull" json:"total_cents"`
+	PayableCents      int64   `bun:"payable_cents,notnull" json:"payable_cents"`
+	TimeCreditMinutes int     `bun:"time_credit_minutes,notnull" json:"time_credit_minutes"`
+	// TaxCreditEligibleCents and TaxCreditBucket are the frozen quote's
+	// share of the household's tax credit (a simulation).
+	TaxCreditEligibleCents int64      `bun:"tax_credit_eligible_cents,notnull" json:"tax_credit_eligible_cents"`
+	TaxCreditBucket        string     `bun:"tax_credit_bucket,notnull" json:"tax_credit_bucket,omitempty"`
+	ScheduledAt            *time.Time `bun:"scheduled_at" json:"scheduled_at,omitempty"`
+	DoneAt                 *time.Time `bun:"done_at" json:"done_at,omitempty"`
+	SeekerConfirmed        *time.Time `bun:"seeker_confirmed_at" json:"seeker_confirmed_at,omitempty"`
+	ProviderConfirmed      *time.Time `bun:"provider_confirmed_at" json:"provider_confirmed_at,omitempty"`
+	ConfirmedAt            *time.Time `bun:"confirmed_at" json:"confirmed_at,omitempty"`
+	SeekerReviewed         *time.Time `bun:"seeker_reviewed_at" json:"seeker_reviewed_at,omitempty"`
+	ProviderReviewed       *time.Time `bun:"provider_reviewed_at" json:"provider_reviewed_at,omitempty"`
 	// Version increases at every transition.
 	Version   int       `bun:"version,notnull" json:"version"`
 	CreatedAt time.Time `bun:"created_at,notnull" json:"created_at"`

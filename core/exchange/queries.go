@@ -14,7 +14,8 @@ import (
 // Detail is an exchange with its history.
 type Detail struct {
 	*Exchange
-	Events []EventRow `json:"events"`
+	Events   []EventRow `json:"events"`
+	Payments []Payment  `json:"payments"`
 }
 
 // Get returns exchange id of t with its events, for one of its parties or
@@ -30,6 +31,9 @@ func (s *Service) Get(ctx context.Context, t *territory.Territory, c Caller, id 
 	d := &Detail{Exchange: x, Events: []EventRow{}}
 	if err := s.store.DB().NewSelect().Model(&d.Events).Where("exchange_id = ?", id).OrderExpr("id").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("exchange: read events: %w", err)
+	}
+	if d.Payments, err = s.Payments(ctx, s.store.DB(), id); err != nil {
+		return nil, err
 	}
 	return d, nil
 }
@@ -66,7 +70,7 @@ type Rating struct {
 func (s *Service) RatingOf(ctx context.Context, t *territory.Territory, accountID string) (*Rating, error) {
 	r := &Rating{Reviews: []ReviewRow{}}
 	if err := s.store.DB().NewSelect().Model(&r.Reviews).Where("territory_id = ?", t.ID).Where("subject_id = ?", accountID).
-		Where("published_at IS NOT NULL").OrderExpr("published_at DESC").Limit(MaxPage).Scan(ctx); err != nil {
+		Where("published_at IS NOT NULL").Where("hidden_at IS NULL").OrderExpr("published_at DESC").Limit(MaxPage).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("exchange: read reviews: %w", err)
 	}
 	var agg struct {
@@ -74,7 +78,7 @@ func (s *Service) RatingOf(ctx context.Context, t *territory.Territory, accountI
 		Sum int64 `bun:"total"`
 	}
 	if err := s.store.DB().NewSelect().Model((*ReviewRow)(nil)).ColumnExpr("COUNT(*) AS n").ColumnExpr("COALESCE(SUM(rating), 0) AS total").
-		Where("territory_id = ?", t.ID).Where("subject_id = ?", accountID).Where("published_at IS NOT NULL").Scan(ctx, &agg); err != nil {
+		Where("territory_id = ?", t.ID).Where("subject_id = ?", accountID).Where("published_at IS NOT NULL").Where("hidden_at IS NULL").Scan(ctx, &agg); err != nil {
 		return nil, fmt.Errorf("exchange: rating: %w", err)
 	}
 	r.Count = agg.N
@@ -159,6 +163,9 @@ func (s *Service) Export(ctx context.Context, db bun.IDB, accountID string) (any
 func (s *Service) Erase(ctx context.Context, tx bun.Tx, accountID string, now time.Time) error {
 	if _, err := tx.NewUpdate().Model((*ReviewRow)(nil)).Set("comment = ''").Where("author_id = ?", accountID).Exec(ctx); err != nil {
 		return fmt.Errorf("exchange: erase reviews: %w", err)
+	}
+	if _, err := tx.NewUpdate().Model((*reviewReport)(nil)).Set("reason = ''").Where("reporter_id = ?", accountID).Exec(ctx); err != nil {
+		return fmt.Errorf("exchange: erase review reports: %w", err)
 	}
 	if _, err := tx.NewUpdate().Model((*EventRow)(nil)).Set("note = ''").Where("actor_id = ?", accountID).Exec(ctx); err != nil {
 		return fmt.Errorf("exchange: erase notes: %w", err)

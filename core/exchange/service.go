@@ -85,10 +85,13 @@ const (
 )
 
 // Request starts an exchange from listing in t: the seeker asks for an
-// offer, or a provider answers a need. The plugin prices it first (a mode
-// or an amount it refuses is refused now, with its rule); the price is
-// computed again and frozen at acceptance.
-func (s *Service) Request(ctx context.Context, t *territory.Territory, l *listing.Listing, c Caller, in RequestInput) (*Exchange, error) {
+// offer, or a provider answers a need. providerSAP says whether the
+// provider (the offer's owner, or the caller answering a need) is a
+// professional declared for services à la personne: the caller knows the
+// accounts. The plugin prices it first (a mode or an amount it refuses is
+// refused now, with its rule); the price is computed again and frozen at
+// acceptance.
+func (s *Service) Request(ctx context.Context, t *territory.Territory, l *listing.Listing, c Caller, in RequestInput, providerSAP bool) (*Exchange, error) {
 	if l.TerritoryID != t.ID || !l.Visible() {
 		return nil, apperr.New(apperr.KindNotFound, "listing_not_found",
 			"Annonce introuvable sur ce territoire (elle a peut-être été retirée).", "No such listing in this territory (it may have been withdrawn).")
@@ -120,7 +123,7 @@ func (s *Service) Request(ctx context.Context, t *territory.Territory, l *listin
 	now := s.clock()
 	x := &Exchange{ID: uuid.Must(uuid.NewV7()).String(), TerritoryID: t.ID, ListingID: l.ID, Category: l.Category,
 		Modality: l.Modality, Mode: in.Mode, Minutes: in.Minutes, Occurrences: in.Occurrences, HourlyCents: in.HourlyCents,
-		State: Requested, Version: 1, CreatedAt: now, UpdatedAt: now}
+		ProviderSAP: providerSAP, State: Requested, Version: 1, CreatedAt: now, UpdatedAt: now}
 	if l.Kind == abi.ListingOffer {
 		x.SeekerID, x.ProviderID, x.Initiator = c.AccountID, l.OwnerID, Seeker
 		x.FromCommune, x.ToCommune = l.Commune, c.Commune
@@ -146,7 +149,8 @@ func (s *Service) Request(ctx context.Context, t *territory.Territory, l *listin
 
 func (s *Service) quoteInput(x *Exchange, l *listing.Listing) rules.QuoteInput {
 	return rules.QuoteInput{Category: x.Category, Modality: x.Modality, Mode: x.Mode, Minutes: x.Minutes,
-		FromCommune: x.FromCommune, ToCommune: x.ToCommune, Occurrences: x.Occurrences, HourlyCents: x.HourlyCents}
+		FromCommune: x.FromCommune, ToCommune: x.ToCommune, Occurrences: x.Occurrences, HourlyCents: x.HourlyCents,
+		ProviderSAP: x.ProviderSAP}
 }
 
 // record writes an event row.
@@ -263,6 +267,7 @@ func (s *Service) apply(ctx context.Context, tx bun.Tx, x *Exchange, ev Event, a
 		}
 		x.QuoteID = &quote.Record.ID
 		x.TotalCents, x.PayableCents, x.TimeCreditMinutes = quote.Quote.TotalCents, quote.Quote.PayableCents, quote.Quote.TimeCreditMinutes
+		x.TaxCreditEligibleCents, x.TaxCreditBucket = quote.Quote.TaxCreditEligibleCents, quote.Quote.TaxCreditBucket
 	case Schedule:
 		at := in.ScheduledAt.UTC().Truncate(time.Microsecond)
 		x.ScheduledAt = &at
@@ -328,6 +333,9 @@ type ReviewRow struct {
 	Comment     string     `bun:"comment,notnull" json:"comment"`
 	CreatedAt   time.Time  `bun:"created_at,notnull" json:"created_at"`
 	PublishedAt *time.Time `bun:"published_at" json:"published_at,omitempty"`
+	ReportCount int        `bun:"report_count,notnull" json:"-"`
+	// HiddenAt is set when a territory admin hid the review.
+	HiddenAt *time.Time `bun:"hidden_at" json:"-"`
 }
 
 // load reads exchange id of t.

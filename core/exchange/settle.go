@@ -12,13 +12,14 @@ import (
 // LedgerSettler settles confirmed exchanges in their confirming
 // transaction: an exchange in time credits moves the frozen quote's minutes
 // from the seeker to the provider in the territory's ledger, with the
-// limits enforced (a confirmation past the seeker's floor is refused with
+// limits of the territory's plugin enforced (a confirmation past the seeker's floor is refused with
 // the balance and the floor, and nothing moves). The other modes are paid
 // outside the platform, which records and guides them.
 type LedgerSettler struct {
 	Ledger *ledger.Service
-	// Limits are the territory's bounds on balances.
-	Limits ledger.Limits
+	// Policy returns the time-credit policy of a territory's plugin (nil:
+	// the ledger's defaults); core/rules.Service.TimeCredits.
+	Policy func(ctx context.Context, territoryID string) (*abi.TimeCreditPolicy, error)
 }
 
 // SettleTx implements Settler.
@@ -26,8 +27,12 @@ func (s LedgerSettler) SettleTx(ctx context.Context, tx bun.Tx, x *Exchange) err
 	if x.Mode != abi.ModeTimeCredits || x.TimeCreditMinutes <= 0 {
 		return nil
 	}
-	_, err := s.Ledger.TransferTx(ctx, tx, ledger.TransferInput{TerritoryID: x.TerritoryID, Kind: ledger.KindExchange,
+	p, err := s.Policy(ctx, x.TerritoryID)
+	if err != nil {
+		return err
+	}
+	_, err = s.Ledger.TransferTx(ctx, tx, ledger.TransferInput{TerritoryID: x.TerritoryID, Kind: ledger.KindExchange,
 		From: x.SeekerID, To: x.ProviderID, Minutes: int64(x.TimeCreditMinutes), Reference: x.ID,
-		Memo: "Échange confirmé", Actor: "system:exchange", Idempotency: "exchange:" + x.ID}, s.Limits)
+		Memo: "Échange confirmé", Actor: "system:exchange", Idempotency: "exchange:" + x.ID}, ledger.LimitsOf(p))
 	return err
 }

@@ -128,3 +128,12 @@ func (st *Store) Purge(ctx context.Context) (int64, error) {
 	}
 	return n, nil
 }
+
+// Erase deletes accountID's kept answers in tx (they may quote what the
+// person wrote): a retry after erasure is a new request.
+func (st *Store) Erase(ctx context.Context, tx bun.Tx, accountID string, _ time.Time) error {
+	if _, err := tx.NewDelete().Model((*Record)(nil)).Where("account_id = ?", accountID).Exec(ctx); err != nil {
+		return fmt.Errorf("idempotency: erase: %w", err)
+	}
+	return nil
+}

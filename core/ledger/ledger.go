@@ -101,6 +101,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/campagnon/campagnon/core/store"
+	"github.com/campagnon/campagnon/sdk/abi"
 )
 
 // TerritoryAccount is the holder of a territory's own ledger account, as
@@ -148,8 +149,8 @@ type Limits struct {
 	CeilingMinutes int64 `json:"ceiling_minutes"`
 }
 
-// DefaultLimits are the bounds used until a territory's plugin states its
-// own: a member may owe up to 10 hours and hold up to 60.
+// DefaultLimits are the bounds of a territory whose plugin states none (see
+// LimitsOf): a member may owe up to 10 hours and hold up to 60.
 var DefaultLimits = Limits{FloorMinutes: -10 * 60, CeilingMinutes: 60 * 60}
 
 // Account is one ledger account and its balance.
@@ -227,4 +228,13 @@ func normalizeHolder(h string) (string, bool) {
 		return h, false
 	}
 	return id.String(), true
+}
+
+// LimitsOf returns the limits a territory's plugin states, DefaultLimits
+// when it states none.
+func LimitsOf(p *abi.TimeCreditPolicy) Limits {
+	if p == nil {
+		return DefaultLimits
+	}
+	return Limits{FloorMinutes: int64(p.FloorMinutes), CeilingMinutes: int64(p.CeilingMinutes)}
 }

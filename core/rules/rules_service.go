@@ -736,3 +736,18 @@ func (s *Service) ValidateListing(ctx context.Context, slug string, l abi.Listin
 	v, err := ls.module.ValidateListing(ctx, req)
 	return v, s.failed(ls, err)
 }
+
+// TimeCredits returns the time-credit policy the plugin of territory
+// territoryID states (floor, ceiling, welcome credits), nil when it states
+// none (the platform's defaults apply).
+func (s *Service) TimeCredits(ctx context.Context, territoryID string) (*abi.TimeCreditPolicy, error) {
+	t, err := s.territories.ByID(ctx, territoryID)
+	if err != nil {
+		return nil, err
+	}
+	cats, err := s.Categories(ctx, t.Slug)
+	if err != nil {
+		return nil, err
+	}
+	return cats.TimeCredits, nil
+}

@@ -24,6 +24,13 @@ func TestLaunchCategories(t *testing.T) {
 	}
 }
 
+// TestTimeCreditPolicy: the pilot's balance policy, from its configuration:
+// a member may owe 10 hours, hold 40, and starts with 2 (pilot values).
+func TestTimeCreditPolicy(t *testing.T) {
+	t.Parallel()
+	rulestest.CheckTimeCreditPolicy(t, handlers, abi.TimeCreditPolicy{FloorMinutes: -10 * 60, CeilingMinutes: 40 * 60, WelcomeMinutes: 2 * 60})
+}
+
 // TestPicardieVerteRules checks what sets this territory apart: rides in
 // time credits with the driver's mileage paid by the communauté de
 // communes (code), a mileage allowance capped at 25 € a trip, and a

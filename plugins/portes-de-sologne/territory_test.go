@@ -26,6 +26,13 @@ func TestLaunchCategories(t *testing.T) {
 	}
 }
 
+// TestTimeCreditPolicy: the pilot's balance policy, from its configuration:
+// a member may owe 5 hours, hold 30, and starts with 1 (pilot values).
+func TestTimeCreditPolicy(t *testing.T) {
+	t.Parallel()
+	rulestest.CheckTimeCreditPolicy(t, handlers, abi.TimeCreditPolicy{FloorMinutes: -5 * 60, CeilingMinutes: 30 * 60, WelcomeMinutes: 1 * 60})
+}
+
 // TestPortesDeSologneRules checks what sets this territory apart: rides
 // between residents free with an uncapped mileage allowance and no time
 // credits, a 5 % commission for professionals waived for those declared

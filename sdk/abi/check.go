@@ -26,6 +26,12 @@ const (
 	MaxHourlyCents = 100_000
 	// MaxTimeCreditMinutes bounds the time credit of one quote.
 	MaxTimeCreditMinutes = MaxMinutes * MaxOccurrences
+	// MaxBalanceMinutes bounds a time-credit policy's floor (below zero)
+	// and ceiling: 1,000 hours.
+	MaxBalanceMinutes = 1000 * 60
+	// MaxWelcomeMinutes bounds a time-credit policy's welcome credit:
+	// 100 hours.
+	MaxWelcomeMinutes = 100 * 60
 	// MaxMessageBytes bounds a refusal's or a notice's message, and a note.
 	MaxMessageBytes = 1000
 	// MaxLabelBytes bounds a label, a name or a title.

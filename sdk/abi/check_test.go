@@ -119,7 +119,41 @@ func TestCategoriesCheck(t *testing.T) {
 		{"DIY over two hours", func(c *Categories) { c.Categories[2].SAP.MaxMinutesPerJob = 180 }, "categories[2].sap.max_minutes_per_job", "up to 120 minutes"},
 		{"DIY without a limit", func(c *Categories) { c.Categories[2].SAP.MaxMinutesPerJob = 0 }, "categories[2].sap.max_minutes_per_job", "up to 120 minutes"},
 		{"negative job length", func(c *Categories) { c.Categories[1].SAP.MaxMinutesPerJob = -1 }, "categories[1].sap.max_minutes_per_job", "between 0 and 1440"},
+		{"positive floor", func(c *Categories) { c.TimeCredits.FloorMinutes = 60 }, "time_credits.floor_minutes", "is 60; the floor is how far below zero"},
+		{"floor beyond 1,000 hours", func(c *Categories) { c.TimeCredits.FloorMinutes = -60001 }, "time_credits.floor_minutes", "down to -60000 minutes"},
+		{"negative ceiling", func(c *Categories) { c.TimeCredits.CeilingMinutes = -1 }, "time_credits.ceiling_minutes", "is -1; the ceiling is the most"},
+		{"ceiling beyond 1,000 hours", func(c *Categories) { c.TimeCredits.CeilingMinutes = 60001 }, "time_credits.ceiling_minutes", "from 0 to 60000 minutes"},
+		{"negative welcome", func(c *Categories) { c.TimeCredits.WelcomeMinutes = -30 }, "time_credits.welcome_minutes", "is -30; the welcome credit is from 0"},
+		{"welcome beyond 100 hours", func(c *Categories) { c.TimeCredits.WelcomeMinutes = 6001 }, "time_credits.welcome_minutes", "to 6000 minutes"},
+		{"welcome above the ceiling", func(c *Categories) { c.TimeCredits.WelcomeMinutes = 2401 }, "time_credits.welcome_minutes", "above ceiling_minutes (2400)"},
+		{"no room to move", func(c *Categories) { *c.TimeCredits = TimeCreditPolicy{} }, "time_credits", "both 0"},
+		{"policy checked beside too many categories", func(c *Categories) {
+			c.Categories = make([]Category, MaxCategories+1)
+			c.TimeCredits.CeilingMinutes = -5
+		}, "time_credits.ceiling_minutes", "is -5"},
 	})
+	c := example[Categories](t, "categories.json")
+	for _, p := range []TimeCreditPolicy{
+		{FloorMinutes: 0, CeilingMinutes: 1},
+		{FloorMinutes: -1, CeilingMinutes: 0},
+		{FloorMinutes: -MaxBalanceMinutes, CeilingMinutes: MaxBalanceMinutes, WelcomeMinutes: MaxWelcomeMinutes},
+		{FloorMinutes: -300, CeilingMinutes: 60, WelcomeMinutes: 60},
+	} {
+		c.TimeCredits = &p
+		if err := c.Check(); err != nil {
+			t.Errorf("policy %+v: %v", p, err)
+		}
+	}
+	c.TimeCredits = nil
+	if err := c.Check(); err != nil {
+		t.Errorf("no policy: %v", err)
+	}
+	// Every bad value is named, not only the first.
+	c.TimeCredits = &TimeCreditPolicy{FloorMinutes: 1, CeilingMinutes: -1, WelcomeMinutes: -1}
+	err := c.Check()
+	for _, field := range []string{"time_credits.floor_minutes", "time_credits.ceiling_minutes", "time_credits.welcome_minutes"} {
+		wantProblem(t, err, field, "is ")
+	}
 }
 
 func TestPaymentModesCheck(t *testing.T) {

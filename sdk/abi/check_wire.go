@@ -74,9 +74,11 @@ func knownOp(name string) bool {
 }
 
 // Check reports what is wrong with a territory's categories: ids unique and
-// well-formed, labels present, modalities and modes known, and the rules
-// of services à la personne (CESU only on eligible categories, tax-credit
-// details only on eligible ones, small DIY jobs of at most two hours).
+// well-formed, labels present, modalities and modes known, the rules of
+// services à la personne (CESU only on eligible categories, tax-credit
+// details only on eligible ones, small DIY jobs of at most two hours), and
+// the time-credit policy when there is one (floor, ceiling and welcome
+// credit within their bounds, the welcome credit within the ceiling).
 func (cs *Categories) Check() error {
 	c := checker{what: "categories"}
 	switch n := len(cs.Categories); {
@@ -84,6 +86,7 @@ func (cs *Categories) Check() error {
 		c.add(at("categories"), "is empty; a territory offers at least one category")
 	case n > MaxCategories:
 		c.add(at("categories"), "has "+strconv.Itoa(n)+" categories; at most "+strconv.Itoa(MaxCategories)+" allowed")
+		checkTimeCredits(&c, cs.TimeCredits)
 		return c.err()
 	}
 	for i := range cs.Categories {
@@ -130,7 +133,34 @@ func (cs *Categories) Check() error {
 		}
 		checkSAP(&c, i, &cat.SAP)
 	}
+	checkTimeCredits(&c, cs.TimeCredits)
 	return c.err()
+}
+
+// checkTimeCredits checks a time-credit policy, if any: each bound in its
+// range, a welcome credit the ceiling lets a new member hold, and room for
+// a transfer (a floor and a ceiling both zero would refuse every one).
+func checkTimeCredits(c *checker, tc *TimeCreditPolicy) {
+	if tc == nil {
+		return
+	}
+	floor, ceiling, welcome := tc.FloorMinutes, tc.CeilingMinutes, tc.WelcomeMinutes
+	if floor < -MaxBalanceMinutes || floor > 0 {
+		c.add(at("time_credits.floor_minutes"), "is "+strconv.Itoa(floor)+"; the floor is how far below zero a balance may go, from 0 down to -"+strconv.Itoa(MaxBalanceMinutes)+" minutes (1,000 hours)")
+	}
+	ceilingOK := ceiling >= 0 && ceiling <= MaxBalanceMinutes
+	if !ceilingOK {
+		c.add(at("time_credits.ceiling_minutes"), "is "+strconv.Itoa(ceiling)+"; the ceiling is the most a balance may hold, from 0 to "+strconv.Itoa(MaxBalanceMinutes)+" minutes (1,000 hours)")
+	}
+	switch {
+	case welcome < 0 || welcome > MaxWelcomeMinutes:
+		c.add(at("time_credits.welcome_minutes"), "is "+strconv.Itoa(welcome)+"; the welcome credit is from 0 (none) to "+strconv.Itoa(MaxWelcomeMinutes)+" minutes (100 hours)")
+	case ceilingOK && welcome > ceiling:
+		c.add(at("time_credits.welcome_minutes"), "is "+strconv.Itoa(welcome)+", above ceiling_minutes ("+strconv.Itoa(ceiling)+"); a new member could not receive it")
+	}
+	if floor == 0 && ceiling == 0 {
+		c.add(at("time_credits"), "floor_minutes and ceiling_minutes are both 0, so no balance could ever move and every time-credit exchange would be refused; leave time_credits out for the platform's defaults")
+	}
 }
 
 func checkSAP(c *checker, i int, s *SAP) {

@@ -144,6 +144,26 @@ type CategoriesRequest struct {
 type Categories struct {
 	// Categories are the territory's service categories, in display order.
 	Categories []Category `json:"categories"`
+	// TimeCredits is the territory's time-credit policy; optional: when it
+	// is absent the platform applies its own defaults.
+	TimeCredits *TimeCreditPolicy `json:"time_credits,omitempty"`
+}
+
+// TimeCreditPolicy is a territory's policy for time credits, which the
+// platform's ledger enforces: a transfer that would take a member's balance
+// below the floor or above the ceiling is refused, not just flagged. The
+// territory's own account, which issues the welcome credits, has no bounds.
+type TimeCreditPolicy struct {
+	// FloorMinutes is how far below zero a member's balance may go: 0 (no
+	// debt) down to -MaxBalanceMinutes (1,000 hours).
+	FloorMinutes int `json:"floor_minutes"`
+	// CeilingMinutes is the most a member's balance may hold: 0 to
+	// MaxBalanceMinutes (1,000 hours).
+	CeilingMinutes int `json:"ceiling_minutes"`
+	// WelcomeMinutes is the credit a new member receives from the
+	// territory's account: 0 (none) to MaxWelcomeMinutes (100 hours), never
+	// above CeilingMinutes.
+	WelcomeMinutes int `json:"welcome_minutes"`
 }
 
 // Category is one kind of service a territory offers.

@@ -14,7 +14,7 @@ type paymentModes = abi.PaymentModes
 func (p *Policy) Categories() *abi.Categories { return p.catsOut }
 
 func (p *Policy) buildCategories() *abi.Categories {
-	out := &abi.Categories{Categories: make([]abi.Category, 0, len(p.categories))}
+	out := &abi.Categories{Categories: make([]abi.Category, 0, len(p.categories)), TimeCredits: p.timePolicy}
 	for _, c := range p.categories {
 		cc := &c.cfg
 		a := abi.Category{

@@ -22,7 +22,8 @@ type Config struct {
 	// Solidarity is the reduction for seekers the territory has found
 	// eligible (QuoteRequest.Solidarity); absent or zero means none.
 	Solidarity *SolidarityRule `json:"solidarity"`
-	// TimeCredits bounds exchanges paid in time credits.
+	// TimeCredits bounds exchanges paid in time credits and, optionally,
+	// states the territory's balance policy (floor, ceiling, welcome credit).
 	TimeCredits *TimeCreditRules `json:"time_credits"`
 	// Legal holds the amounts set by law, each with its effective dates.
 	Legal *LegalAmounts `json:"legal"`
@@ -195,13 +196,27 @@ type SolidarityRule struct {
 	Modes []string `json:"modes,omitempty"`
 }
 
-// TimeCreditRules bound an exchange paid in time credits (the ledger's
-// balance floor and ceiling are enforced by the platform, not here).
+// TimeCreditRules bound an exchange paid in time credits, and may state the
+// territory's balance policy: FloorMinutes, CeilingMinutes and
+// WelcomeMinutes, returned by categories (abi.TimeCreditPolicy) for the
+// platform's ledger to enforce. Without them the platform applies its
+// defaults. They are pointers because zero is a value a territory may
+// choose (no debt, no welcome credit), distinct from leaving them out.
 type TimeCreditRules struct {
 	// MinMinutes is the shortest service accepted, per occurrence.
 	MinMinutes int `json:"min_minutes,omitempty"`
 	// MaxMinutesPerExchange bounds minutes × occurrences; 0 means no bound.
 	MaxMinutesPerExchange int `json:"max_minutes_per_exchange,omitempty"`
+	// FloorMinutes is how far below zero a member's balance may go: 0 down
+	// to -60000 (1,000 hours). Given with CeilingMinutes.
+	FloorMinutes *int `json:"floor_minutes,omitempty"`
+	// CeilingMinutes is the most a member's balance may hold: 0 to 60000
+	// (1,000 hours). Given with FloorMinutes.
+	CeilingMinutes *int `json:"ceiling_minutes,omitempty"`
+	// WelcomeMinutes is the credit a new member receives from the
+	// territory's account: 0 to 6000 (100 hours), at most CeilingMinutes;
+	// left out, none. Only with FloorMinutes and CeilingMinutes.
+	WelcomeMinutes *int `json:"welcome_minutes,omitempty"`
 }
 
 // LegalAmounts are the amounts set by law. Each is a series of values with

@@ -48,6 +48,9 @@ type Policy struct {
 	solidarity solidarityRule
 	timeMin    int
 	timeMax    int
+	// timePolicy is the balance policy returned by categories; nil when
+	// the configuration states none (the platform's defaults apply).
+	timePolicy *abi.TimeCreditPolicy
 	refTimeMin *Refusal
 	refTimeMax *Refusal
 	periods    []legal
@@ -254,6 +257,7 @@ func compile(c *Config, ext Extension) (*Policy, error) {
 			p.addf("time_credits.max_minutes_per_exchange : ne peut pas être négatif")
 		}
 		pol.timeMin, pol.timeMax = t.MinMinutes, t.MaxMinutesPerExchange
+		pol.timePolicy = compileTimeCreditPolicy(t, &p)
 	}
 	pol.refTimeMin = refuse(CodeTimeCreditsLimit,
 		"Un échange en crédits temps dure au moins "+duration(pol.timeMin)+" par intervention.",
@@ -272,6 +276,45 @@ func compile(c *Config, ext Extension) (*Policy, error) {
 		pol.periods[i].modes = pol.buildPaymentModes(&pol.periods[i])
 	}
 	return pol, nil
+}
+
+// compileTimeCreditPolicy checks the balance policy of time_credits, if
+// it states one, against the bounds of abi.TimeCreditPolicy: floor and
+// ceiling go together (the plugin cannot know the platform's defaults, so
+// it cannot complete one with the other), the welcome credit is optional.
+func compileTimeCreditPolicy(t *TimeCreditRules, p *problems) *abi.TimeCreditPolicy {
+	if t.FloorMinutes == nil && t.CeilingMinutes == nil && t.WelcomeMinutes == nil {
+		return nil
+	}
+	if t.FloorMinutes == nil || t.CeilingMinutes == nil {
+		p.addf("time_credits : floor_minutes et ceiling_minutes (le plancher et le plafond du solde d'un membre) se donnent ensemble ; sans aucun des trois, la plateforme applique ses valeurs par défaut")
+		return nil
+	}
+	out := &abi.TimeCreditPolicy{FloorMinutes: *t.FloorMinutes, CeilingMinutes: *t.CeilingMinutes}
+	if t.WelcomeMinutes != nil {
+		out.WelcomeMinutes = *t.WelcomeMinutes
+	}
+	if out.FloorMinutes < -abi.MaxBalanceMinutes || out.FloorMinutes > 0 {
+		p.addf("time_credits.floor_minutes : %d ; le plancher est le solde le plus bas permis, de 0 (aucune dette) à -%d minutes (%s)",
+			out.FloorMinutes, abi.MaxBalanceMinutes, duration(abi.MaxBalanceMinutes))
+	}
+	ceilingOK := out.CeilingMinutes >= 0 && out.CeilingMinutes <= abi.MaxBalanceMinutes
+	if !ceilingOK {
+		p.addf("time_credits.ceiling_minutes : %d ; le plafond est le solde le plus haut permis, de 0 à %d minutes (%s)",
+			out.CeilingMinutes, abi.MaxBalanceMinutes, duration(abi.MaxBalanceMinutes))
+	}
+	switch w := out.WelcomeMinutes; {
+	case w < 0 || w > abi.MaxWelcomeMinutes:
+		p.addf("time_credits.welcome_minutes : %d ; le crédit de bienvenue va de 0 (aucun) à %d minutes (%s)",
+			w, abi.MaxWelcomeMinutes, duration(abi.MaxWelcomeMinutes))
+	case ceilingOK && w > out.CeilingMinutes:
+		p.addf("time_credits.welcome_minutes : %d dépasse ceiling_minutes (%d) : un nouveau membre ne pourrait pas recevoir son crédit de bienvenue",
+			w, out.CeilingMinutes)
+	}
+	if out.FloorMinutes == 0 && out.CeilingMinutes == 0 {
+		p.addf("time_credits : floor_minutes et ceiling_minutes valent tous deux 0 : aucun solde ne pourrait bouger, tout échange en crédits temps serait refusé")
+	}
+	return out
 }
 
 // validID reports an identifier of lowercase letters, digits and hyphens.

@@ -143,6 +143,17 @@ func TestConfigurationErrors(t *testing.T) {
 		{"legal dates", `{"legal":{"smic_net_hourly_cents":[{"from":"2025-01-01","value":900},{"from":"2024-01-01","value":950}],"cesu_paid_leave_bp":[{"from":"2024-01-01","value":1000}],"mileage_max_cents_per_km":[{"from":"2024-01-01","value":60}]}}`, "croissantes"},
 		{"legal date format", `{"legal":{"smic_net_hourly_cents":[{"from":"01/01/2025","value":900}],"cesu_paid_leave_bp":[{"from":"2024-01-01","value":1000}],"mileage_max_cents_per_km":[{"from":"2024-01-01","value":60}]}}`, "AAAA-MM-JJ"},
 		{"time credits", `{"time_credits":{"min_minutes":-1}}`, "time_credits.min_minutes"},
+		{"positive floor", `{"time_credits":{"floor_minutes":60,"ceiling_minutes":600}}`, "time_credits.floor_minutes : 60 ; le plancher"},
+		{"floor beyond 1,000 hours", `{"time_credits":{"floor_minutes":-60001,"ceiling_minutes":600}}`, "à -60000 minutes (1000 h)"},
+		{"negative ceiling", `{"time_credits":{"floor_minutes":-600,"ceiling_minutes":-1}}`, "time_credits.ceiling_minutes : -1 ; le plafond"},
+		{"ceiling beyond 1,000 hours", `{"time_credits":{"floor_minutes":-600,"ceiling_minutes":60001}}`, "de 0 à 60000 minutes (1000 h)"},
+		{"negative welcome", `{"time_credits":{"floor_minutes":-600,"ceiling_minutes":600,"welcome_minutes":-60}}`, "time_credits.welcome_minutes : -60 ; le crédit de bienvenue"},
+		{"welcome beyond 100 hours", `{"time_credits":{"floor_minutes":-600,"ceiling_minutes":60000,"welcome_minutes":6001}}`, "à 6000 minutes (100 h)"},
+		{"welcome above the ceiling", `{"time_credits":{"floor_minutes":-600,"ceiling_minutes":600,"welcome_minutes":660}}`, "660 dépasse ceiling_minutes (600)"},
+		{"floor and ceiling zero", `{"time_credits":{"floor_minutes":0,"ceiling_minutes":0}}`, "valent tous deux 0"},
+		{"floor without ceiling", `{"time_credits":{"floor_minutes":-600}}`, "se donnent ensemble"},
+		{"welcome alone", `{"time_credits":{"welcome_minutes":120}}`, "se donnent ensemble"},
+		{"floor as text", `{"time_credits":{"floor_minutes":"-600","ceiling_minutes":600}}`, "« time_credits.floor_minutes » : type inattendu"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -165,6 +176,45 @@ func TestConfigurationErrorsAreAllListed(t *testing.T) {
 	var ce *ConfigError
 	if !errors.As(err, &ce) || len(ce.Problems) != 3 {
 		t.Fatalf("err = %v, want the three problems listed", err)
+	}
+	_, err = Compile([]byte(`{"time_credits":{"floor_minutes":1,"ceiling_minutes":-1,"welcome_minutes":-1}}`), Options{Default: standardDefault(t)})
+	if !errors.As(err, &ce) || len(ce.Problems) != 3 {
+		t.Fatalf("err = %v, want floor, ceiling and welcome listed", err)
+	}
+}
+
+// TestTimeCreditPolicy: the balance policy of time_credits is returned by
+// categories, valid for the ABI; without one, categories returns none and
+// the platform applies its defaults.
+func TestTimeCreditPolicy(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, raw string
+		want      *abi.TimeCreditPolicy
+	}{
+		{"the default states none", `{}`, nil},
+		{"rules without a policy", `{"time_credits":{"min_minutes":30}}`, nil},
+		{"a policy", `{"time_credits":{"min_minutes":15,"floor_minutes":-600,"ceiling_minutes":2400,"welcome_minutes":120}}`,
+			&abi.TimeCreditPolicy{FloorMinutes: -600, CeilingMinutes: 2400, WelcomeMinutes: 120}},
+		{"no welcome credit", `{"time_credits":{"floor_minutes":-300,"ceiling_minutes":1800}}`,
+			&abi.TimeCreditPolicy{FloorMinutes: -300, CeilingMinutes: 1800}},
+		{"no debt", `{"time_credits":{"floor_minutes":0,"ceiling_minutes":600,"welcome_minutes":600}}`,
+			&abi.TimeCreditPolicy{CeilingMinutes: 600, WelcomeMinutes: 600}},
+		{"the bounds", `{"time_credits":{"floor_minutes":-60000,"ceiling_minutes":60000,"welcome_minutes":6000}}`,
+			&abi.TimeCreditPolicy{FloorMinutes: -60000, CeilingMinutes: 60000, WelcomeMinutes: 6000}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			cs := compileT(t, tc.raw).Categories()
+			if err := cs.Check(); err != nil {
+				t.Fatal(err)
+			}
+			got := cs.TimeCredits
+			if (got == nil) != (tc.want == nil) || got != nil && *got != *tc.want {
+				t.Errorf("policy %+v, want %+v", got, tc.want)
+			}
+		})
 	}
 }
 

@@ -55,3 +55,13 @@ func CheckLaunchCategories(t testing.TB, h plugin.Handlers) []abi.Category {
 	}
 	return cs.Categories
 }
+
+// CheckTimeCreditPolicy checks that a plugin's default configuration
+// states the time-credit policy want, returned by categories.
+func CheckTimeCreditPolicy(t testing.TB, h plugin.Handlers, want abi.TimeCreditPolicy) {
+	t.Helper()
+	got := Policy(t, h).Categories().TimeCredits
+	if got == nil || *got != want {
+		t.Errorf("time-credit policy %+v, want %+v", got, want)
+	}
+}
