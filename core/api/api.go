@@ -167,6 +167,8 @@ func Register(app fiber.Router, d Deps) []Route {
 	add(fiber.MethodGet, v1+"/t/:territory/me/ledger", Member, "exchange", "read_own", xh.myLedger)
 	add(fiber.MethodGet, v1+"/t/:territory/me/tax-credit", Member, "exchange", "read_own", xh.taxCredit)
 	add(fiber.MethodPost, v1+"/t/:territory/exchanges/:id/payments", Member, "exchange", "act", once, xh.recordPayment)
+	add(fiber.MethodPost, v1+"/t/:territory/exchanges/:id/months", Member, "exchange", "act", once, xh.recordMonth)
+	add(fiber.MethodPost, v1+"/t/:territory/exchanges/:id/months/:month/confirm", Member, "exchange", "act", once, xh.confirmMonth)
 	add(fiber.MethodPost, v1+"/t/:territory/exchanges/:id/reviews/:author/report", Member, "review", "read", posts, xh.reportReview)
 	add(fiber.MethodPost, v1+"/t/:territory/exchanges/:id/reviews/:author/hide", Member, "review", "moderate", xh.hideReview(true))
 	add(fiber.MethodPost, v1+"/t/:territory/exchanges/:id/reviews/:author/unhide", Member, "review", "moderate", xh.hideReview(false))

@@ -350,3 +350,31 @@ func (h exchangesHandler) reportedReviews(c *fiber.Ctx) error {
 	}
 	return c.JSON(fiber.Map{"reviews": rs, "count": len(rs)})
 }
+
+func (h exchangesHandler) recordMonth(c *fiber.Ctx) error {
+	var in exchange.MonthInput
+	if err := decodeStrict(c.Body(), &in); err != nil {
+		return err
+	}
+	t, who, err := h.caller(c)
+	if err != nil {
+		return err
+	}
+	m, err := h.svc.RecordMonth(c.UserContext(), t, who, c.Params("id"), in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(m)
+}
+
+func (h exchangesHandler) confirmMonth(c *fiber.Ctx) error {
+	t, who, err := h.caller(c)
+	if err != nil {
+		return err
+	}
+	m, err := h.svc.ConfirmMonth(c.UserContext(), t, who, c.Params("id"), c.Params("month"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(m)
+}

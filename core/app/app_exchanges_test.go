@@ -431,3 +431,77 @@ func TestReviewModeration(t *testing.T) {
 		t.Errorf("a hidden review still counts: %s", b)
 	}
 }
+
+// TestRecurringAgreement: a weekly cleaning is one agreement; each month
+// the provider records the sessions, both confirm, and that month alone is
+// settled (time credits at the frozen rate per session; CESU work spread
+// over the month's weeks, which may make a written contract mandatory).
+func TestRecurringAgreement(t *testing.T) {
+	a := openApp(t, storetest.New(t, "sqlite"))
+	alice := member(t, a, "alice@example.fr", "Songeons")
+	bob := member(t, a, "bob@example.fr", "Formerie")
+	modes := `"modes":["time_credits","free","cesu_declaratif"]`
+	offerID := idOf(t, mustCall(t, a, "POST", "/api/v1/t/picardie-verte/listings", strings.Replace(offer(true), `"modes":["time_credits","free"]`, modes, 1), alice, 201))
+	const base = "/api/v1/t/picardie-verte/exchanges"
+	now := time.Now()
+	month, next := now.Format("2006-01"), now.AddDate(0, 1, 0).Format("2006-01")
+	start := `{"scheduled_at":"` + time.Date(now.Year(), now.Month(), 1, 9, 0, 0, 0, time.UTC).Format(time.RFC3339) + `"}`
+	agreement := func(body string) string {
+		x := decodeExchange(t, mustCall(t, a, "POST", base, body, bob, 201))
+		p := base + "/" + x.ID
+		mustCall(t, a, "POST", p+"/accept", "", alice, 200)
+		mustCall(t, a, "POST", p+"/schedule", start, bob, 200)
+		return p
+	}
+	mustCall(t, a, "POST", base, `{"listing_id":"`+offerID+`","mode":"time_credits","minutes":60,"occurrences":40,"recurrence":"weekly"}`, bob, 400)
+	mustCall(t, a, "POST", base, `{"listing_id":"`+offerID+`","mode":"time_credits","minutes":60,"recurrence":"daily"}`, bob, 400)
+	p := agreement(`{"listing_id":"` + offerID + `","mode":"time_credits","minutes":60,"occurrences":4,"recurrence":"weekly"}`)
+	mustCall(t, a, "POST", p+"/months", `{"month":"`+month+`","sessions":3}`, bob, 403) // the seeker
+	mustCall(t, a, "POST", p+"/months", `{"month":"`+next+`","sessions":3}`, alice, 400)
+	mustCall(t, a, "POST", p+"/months", `{"month":"`+month+`","sessions":3}`, alice, 201)
+	mustCall(t, a, "POST", p+"/months", `{"month":"`+month+`","sessions":4}`, alice, 409)
+	mustCall(t, a, "POST", p+"/months/"+month+"/confirm", "", bob, 200)
+	mustCall(t, a, "POST", p+"/months/"+month+"/confirm", "", bob, 409)
+	mustCall(t, a, "POST", p+"/months/"+month+"/confirm", "", alice, 200)
+	// 3 sessions of 1 h: 3 h move, on top of the 2 h of welcome credits.
+	if b := mustCall(t, a, "GET", "/api/v1/t/picardie-verte/me/ledger", "", bob, 200); !strings.Contains(b, `"balance_minutes":-60`) {
+		t.Errorf("the seeker's ledger after the month: %s", b)
+	}
+	// Ending the agreement settles nothing more.
+	mustCall(t, a, "POST", p+"/complete", "", alice, 200)
+	mustCall(t, a, "POST", p+"/confirm", "", alice, 200)
+	mustCall(t, a, "POST", p+"/confirm", "", bob, 200)
+	if b := mustCall(t, a, "GET", "/api/v1/t/picardie-verte/me/ledger", "", bob, 200); !strings.Contains(b, `"balance_minutes":-60`) {
+		t.Errorf("the seeker's ledger after the agreement ended: %s", b)
+	}
+	if rep, err := a.Ledger.Check(context.Background(), ""); err != nil || !rep.OK() {
+		t.Errorf("ledger check: %+v, %v", rep, err)
+	}
+	// A one-off exchange has no months.
+	one := agreement(`{"listing_id":"` + offerID + `","mode":"free","minutes":60}`)
+	mustCall(t, a, "POST", one+"/months", `{"month":"`+month+`","sessions":1}`, alice, 409)
+
+	// CESU: 4 sessions of 5 h a month, a week apart: the month's summary,
+	// and a written contract becomes mandatory (more than 12 h in 4
+	// consecutive weeks, since the loi du 9 mars 2023; see docs/cesu.md).
+	c := agreement(`{"listing_id":"` + offerID + `","mode":"cesu_declaratif","minutes":300,"occurrences":4,"recurrence":"weekly","hourly_cents":1250}`)
+	mustCall(t, a, "POST", c+"/months", `{"month":"`+month+`","sessions":4}`, alice, 201)
+	mustCall(t, a, "POST", c+"/months/"+month+"/confirm", "", alice, 200)
+	mustCall(t, a, "POST", c+"/months/"+month+"/confirm", "", bob, 200)
+	b := mustCall(t, a, "GET", "/api/v1/t/picardie-verte/me/cesu?month="+month, "", bob, 200)
+	var v struct {
+		Summaries []struct {
+			Minutes  int64 `json:"Minutes"`
+			NetCents int64 `json:"NetCents"`
+		} `json:"summaries"`
+		Contracts []struct {
+			Required bool `json:"Required"`
+		} `json:"contracts"`
+	}
+	if err := json.Unmarshal([]byte(b), &v); err != nil || len(v.Summaries) != 1 || v.Summaries[0].Minutes != 1200 || v.Summaries[0].NetCents != 25000 {
+		t.Fatalf("CESU month of the agreement: %s (%v)", b, err)
+	}
+	if len(v.Contracts) != 1 || !v.Contracts[0].Required {
+		t.Errorf("20 h a month, a session a week, needs a written contract: %s", b)
+	}
+}

@@ -34,7 +34,7 @@ type CESUView struct {
 func (s *Service) CESU(ctx context.Context, t *territory.Territory, accountID string, month cesu.Month, activity func(category string) string) (*CESUView, error) {
 	var xs []Exchange
 	err := s.store.DB().NewSelect().Model(&xs).Where("territory_id = ?", t.ID).Where("mode = ?", abi.ModeCESUDeclaratif).
-		Where("state IN (?)", bun.In([]State{Confirmed, Reviewed})).Where("(seeker_id = ? OR provider_id = ?)", accountID, accountID).
+		Where("(state IN (?) OR recurrence <> '')", bun.In([]State{Confirmed, Reviewed})).Where("(seeker_id = ? OR provider_id = ?)", accountID, accountID).
 		OrderExpr("id").Limit(10_000).Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("exchange: CESU work: %w", err)
@@ -44,6 +44,19 @@ func (s *Service) CESU(ctx context.Context, t *territory.Territory, accountID st
 	var inMonth []cesu.Intervention
 	byPair := map[cesu.Pair][]cesu.Intervention{}
 	for _, x := range xs {
+		if x.Recurrence != "" {
+			ivs, err := s.monthInterventions(ctx, x, activity(x.Category))
+			if err != nil {
+				return nil, err
+			}
+			for _, iv := range ivs {
+				byPair[iv.Pair()] = append(byPair[iv.Pair()], iv)
+				if cesu.MonthOf(iv.Date) == month {
+					inMonth = append(inMonth, iv)
+				}
+			}
+			continue
+		}
 		day := x.CreatedAt
 		if x.ScheduledAt != nil {
 			day = *x.ScheduledAt
@@ -71,4 +84,31 @@ func (s *Service) CESU(ctx context.Context, t *territory.Territory, accountID st
 		return cmp.Or(cmp.Compare(a.Employer, b.Employer), cmp.Compare(a.Employee, b.Employee))
 	})
 	return v, nil
+}
+
+// monthInterventions returns the CESU interventions of a recurring
+// agreement's confirmed months: its sessions spread over each month, one
+// a week when there are four or five, so that the weekly contract rule
+// sees them as they happened.
+func (s *Service) monthInterventions(ctx context.Context, x Exchange, activity string) ([]cesu.Intervention, error) {
+	months, err := s.Months(ctx, s.store.DB(), x.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []cesu.Intervention
+	for _, m := range months {
+		if m.ConfirmedAt == nil {
+			continue
+		}
+		mo, err := parseMonth(m.Month)
+		if err != nil {
+			return nil, err
+		}
+		days := int(mo.End().Sub(mo.Start()).Hours()/24 + 0.5)
+		for k := range m.Sessions {
+			out = append(out, cesu.Intervention{Employer: x.SeekerID, Employee: x.ProviderID,
+				Date: mo.Start().AddDate(0, 0, k*days/m.Sessions), Minutes: x.Minutes, NetHourlyCents: x.HourlyCents, Activity: activity})
+		}
+	}
+	return out, nil
 }

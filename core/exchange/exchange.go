@@ -83,6 +83,11 @@ const (
 // Actors lists every actor.
 var Actors = []Actor{Seeker, Provider, Admin, System}
 
+// RecurrenceWeekly marks an agreement for weekly sessions (weekly
+// cleaning, the school run): one agreement, its sessions recorded and
+// settled month by month (MonthRow).
+const RecurrenceWeekly = "weekly"
+
 // Timers of the state machine.
 const (
 	// RequestTTL: a request nobody answers expires.
@@ -108,9 +113,14 @@ type Exchange struct {
 	Category  string `bun:"category,notnull" json:"category"`
 	Modality  string `bun:"modality,notnull" json:"modality"`
 	// Mode is the payment mode agreed.
-	Mode        string `bun:"mode,notnull" json:"mode"`
-	Minutes     int    `bun:"minutes,notnull" json:"minutes"`
-	Occurrences int    `bun:"occurrences,notnull" json:"occurrences"`
+	Mode    string `bun:"mode,notnull" json:"mode"`
+	Minutes int    `bun:"minutes,notnull" json:"minutes"`
+	// Occurrences is how many sessions: in all for a one-off exchange, per
+	// month for a recurring one.
+	Occurrences int `bun:"occurrences,notnull" json:"occurrences"`
+	// Recurrence is "" for a one-off exchange, RecurrenceWeekly for an
+	// agreement whose sessions are recorded and settled month by month.
+	Recurrence  string `bun:"recurrence,notnull" json:"recurrence,omitempty"`
 	HourlyCents int64  `bun:"hourly_cents,notnull" json:"hourly_cents"`
 	// ProviderSAP reports a provider declared for services à la personne.
 	ProviderSAP bool   `bun:"provider_sap,notnull" json:"provider_sap"`

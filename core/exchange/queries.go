@@ -16,6 +16,8 @@ type Detail struct {
 	*Exchange
 	Events   []EventRow `json:"events"`
 	Payments []Payment  `json:"payments"`
+	// Months are a recurring agreement's months, oldest first.
+	Months []MonthRow `json:"months"`
 }
 
 // Get returns exchange id of t with its events, for one of its parties or
@@ -33,6 +35,9 @@ func (s *Service) Get(ctx context.Context, t *territory.Territory, c Caller, id 
 		return nil, fmt.Errorf("exchange: read events: %w", err)
 	}
 	if d.Payments, err = s.Payments(ctx, s.store.DB(), id); err != nil {
+		return nil, err
+	}
+	if d.Months, err = s.Months(ctx, s.store.DB(), id); err != nil {
 		return nil, err
 	}
 	return d, nil

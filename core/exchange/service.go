@@ -28,8 +28,10 @@ type Quoter interface {
 
 // Settler settles a confirmed exchange in the confirming transaction: a
 // time-credit transfer, a CESU record. An error undoes the confirmation.
+// part is "" for a one-off exchange, the month ("2026-11") of a recurring
+// agreement, whose x then carries that month's amounts.
 type Settler interface {
-	SettleTx(ctx context.Context, tx bun.Tx, x *Exchange) error
+	SettleTx(ctx context.Context, tx bun.Tx, x *Exchange, part string) error
 }
 
 // Service runs exchanges.
@@ -75,13 +77,19 @@ type RequestInput struct {
 	// HourlyCents is the proposed hourly amount (the CESU net wage, a
 	// professional's rate); 0 means the plugin's grid.
 	HourlyCents int64 `json:"hourly_cents"`
+	// Recurrence is "" (one-off) or "weekly": an agreement whose
+	// Occurrences are the sessions of a month, recorded and settled month
+	// by month.
+	Recurrence string `json:"recurrence"`
 }
 
 // Bounds of a request.
 const (
 	maxMinutes     = 12 * 60
 	maxOccurrences = 53
-	maxNote        = 1000
+	// maxSessionsPerMonth bounds the sessions of a month of a recurring agreement.
+	maxSessionsPerMonth = 31
+	maxNote             = 1000
 )
 
 // Request starts an exchange from listing in t: the seeker asks for an
@@ -111,7 +119,12 @@ func (s *Service) Request(ctx context.Context, t *territory.Territory, l *listin
 	if in.Minutes < 1 || in.Minutes > maxMinutes {
 		fr, en = append(fr, "la durée va de 1 minute à 12 heures"), append(en, "the duration is 1 minute to 12 hours")
 	}
-	if in.Occurrences < 1 || in.Occurrences > maxOccurrences {
+	switch {
+	case in.Recurrence != "" && in.Recurrence != RecurrenceWeekly:
+		fr, en = append(fr, `la récurrence est "" (une fois) ou "weekly" (chaque semaine)`), append(en, `recurrence is "" (once) or "weekly"`)
+	case in.Recurrence == RecurrenceWeekly && (in.Occurrences < 1 || in.Occurrences > maxSessionsPerMonth):
+		fr, en = append(fr, "un accord régulier compte de 1 à 31 séances par mois"), append(en, "a recurring agreement has 1 to 31 sessions a month")
+	case in.Occurrences < 1 || in.Occurrences > maxOccurrences:
 		fr, en = append(fr, "le nombre de séances va de 1 à 53"), append(en, "occurrences are 1 to 53")
 	}
 	if in.HourlyCents < 0 || in.HourlyCents > 100_000 {
@@ -123,7 +136,7 @@ func (s *Service) Request(ctx context.Context, t *territory.Territory, l *listin
 	now := s.clock()
 	x := &Exchange{ID: uuid.Must(uuid.NewV7()).String(), TerritoryID: t.ID, ListingID: l.ID, Category: l.Category,
 		Modality: l.Modality, Mode: in.Mode, Minutes: in.Minutes, Occurrences: in.Occurrences, HourlyCents: in.HourlyCents,
-		ProviderSAP: providerSAP, State: Requested, Version: 1, CreatedAt: now, UpdatedAt: now}
+		ProviderSAP: providerSAP, Recurrence: in.Recurrence, State: Requested, Version: 1, CreatedAt: now, UpdatedAt: now}
 	if l.Kind == abi.ListingOffer {
 		x.SeekerID, x.ProviderID, x.Initiator = c.AccountID, l.OwnerID, Seeker
 		x.FromCommune, x.ToCommune = l.Commune, c.Commune
@@ -313,8 +326,8 @@ func (s *Service) apply(ctx context.Context, tx bun.Tx, x *Exchange, ev Event, a
 			"L'échange vient d'être modifié par l'autre partie : rechargez-le pour voir son nouvel état.",
 			"The exchange was just changed by the other party: reload it to see its new state.")
 	}
-	if to == Confirmed && from != Confirmed && s.settler != nil {
-		if err := s.settler.SettleTx(ctx, tx, x); err != nil {
+	if to == Confirmed && from != Confirmed && s.settler != nil && x.Recurrence == "" {
+		if err := s.settler.SettleTx(ctx, tx, x, ""); err != nil {
 			return err
 		}
 	}

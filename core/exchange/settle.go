@@ -23,9 +23,13 @@ type LedgerSettler struct {
 }
 
 // SettleTx implements Settler.
-func (s LedgerSettler) SettleTx(ctx context.Context, tx bun.Tx, x *Exchange) error {
+func (s LedgerSettler) SettleTx(ctx context.Context, tx bun.Tx, x *Exchange, part string) error {
 	if x.Mode != abi.ModeTimeCredits || x.TimeCreditMinutes <= 0 {
 		return nil
+	}
+	key, memo := "exchange:"+x.ID, "Échange confirmé"
+	if part != "" {
+		key, memo = key+":"+part, "Mois "+part+" d'un accord régulier confirmé"
 	}
 	p, err := s.Policy(ctx, x.TerritoryID)
 	if err != nil {
@@ -33,6 +37,6 @@ func (s LedgerSettler) SettleTx(ctx context.Context, tx bun.Tx, x *Exchange) err
 	}
 	_, err = s.Ledger.TransferTx(ctx, tx, ledger.TransferInput{TerritoryID: x.TerritoryID, Kind: ledger.KindExchange,
 		From: x.SeekerID, To: x.ProviderID, Minutes: int64(x.TimeCreditMinutes), Reference: x.ID,
-		Memo: "Échange confirmé", Actor: "system:exchange", Idempotency: "exchange:" + x.ID}, ledger.LimitsOf(p))
+		Memo: memo, Actor: "system:exchange", Idempotency: key}, ledger.LimitsOf(p))
 	return err
 }

@@ -1,0 +1,3 @@
+DROP TABLE exchange_months;
+-- +statement
+ALTER TABLE exchanges DROP COLUMN recurrence;
