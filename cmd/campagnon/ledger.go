@@ -11,12 +11,14 @@ import (
 	"github.com/campagnon/campagnon/core/ledger"
 )
 
-const ledgerUsage = `ledger check [--territory SLUG]`
+const ledgerUsage = `ledger check [--territory SLUG] | ledger reverse TRANSFER_ID --memo TEXTE`
 
 // runLedger holds the time-credit commands of operators.
 func runLedger(ctx context.Context, args []string, out, errOut io.Writer) error {
-	return dispatch(ctx, "ledger", ledgerUsage, "Crédits temps : check recalcule chaque solde à partir des écritures et signale toute différence (lecture seule).", map[string]subcommand{
-		"check": ledgerCheck,
+	return dispatch(ctx, "ledger", ledgerUsage, "Crédits temps : check recalcule chaque solde à partir des écritures et signale toute différence (lecture seule) ; "+
+		"reverse annule un transfert en passant l'écriture inverse (la seule correction possible).", map[string]subcommand{
+		"check":   ledgerCheck,
+		"reverse": ledgerReverse,
 	}, args, out, errOut)
 }
 
@@ -104,4 +106,31 @@ func printLedgerReport(ctx context.Context, a *app.App, r *ledger.Report, out io
 		fmt.Fprintln(tw, "\n(Listes arrêtées à leurs 1 000 premières lignes.)")
 	}
 	return tw.Flush()
+}
+
+// ledgerReverse corrects a mistaken transfer the only way the ledger
+// allows: by posting its reverse, once, recorded under the operator.
+func ledgerReverse(ctx context.Context, args []string, out, errOut io.Writer) error {
+	fs, c := newFlags("ledger reverse", "ledger reverse TRANSFER_ID --memo TEXTE\n\n"+
+		"Passe l'écriture inverse d'un transfert (une seule fois) : chaque solde revient où il serait sans lui.", errOut)
+	memo := fs.String("memo", "", "pourquoi (obligatoire ; ne nommez personne)")
+	pos, err := parse(fs, args, 1)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 || *memo == "" {
+		fmt.Fprintln(errOut, "erreur : indiquez l'identifiant du transfert et --memo (pourquoi il est annulé).\nUsage : campagnon ledger reverse TRANSFER_ID --memo TEXTE")
+		return errUsage
+	}
+	a, err := openReady(ctx, c, errOut)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	t, err := a.Ledger.Reverse(ctx, pos[0], "operator:cli", *memo)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Transfert %s annulé par l'écriture %s (%s).\n", pos[0], t.ID, ledger.FormatMinutes(t.Minutes))
+	return nil
 }

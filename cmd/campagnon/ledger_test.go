@@ -51,9 +51,20 @@ func TestLedgerCheckCommand(t *testing.T) {
 				}
 			}
 		}
+		// A mistaken transfer, corrected the only way: its reverse.
+		wrong, err := svc.Transfer(ctx, ledger.TransferInput{TerritoryID: "t-essai", Kind: ledger.KindExchange, From: members[1], To: members[0],
+			Minutes: 30, Actor: "test"}, lim)
+		if err != nil {
+			t.Fatal(err)
+		}
 		runSteps(t, tg, []step{
-			{args: []string{"ledger", "check"}, stdout: []string{"tous les territoires", "6 compte(s), 4 transfert(s), 8 écriture(s)", "Aucune différence"}},
-			{args: []string{"ledger", "check", "--territory", "essai"}, stdout: []string{"territoire essai", "3 compte(s), 2 transfert(s), 4 écriture(s)", "Aucune différence"}},
+			{args: []string{"ledger", "reverse", wrong.ID}, code: 2, stderr: []string{"--memo"}},
+			{args: []string{"ledger", "reverse", wrong.ID, "--memo", "saisie en double"}, stdout: []string{"annulé", "30 min"}},
+			{args: []string{"ledger", "reverse", wrong.ID, "--memo", "saisie en double"}, code: 2},
+		})
+		runSteps(t, tg, []step{
+			{args: []string{"ledger", "check"}, stdout: []string{"tous les territoires", "6 compte(s), 6 transfert(s), 12 écriture(s)", "Aucune différence"}},
+			{args: []string{"ledger", "check", "--territory", "essai"}, stdout: []string{"territoire essai", "3 compte(s), 4 transfert(s), 8 écriture(s)", "Aucune différence"}},
 			{args: []string{"ledger", "check", "--territory", "nulle-part"}, code: 2, stderr: []string{"introuvable"}},
 			{args: []string{"ledger", "check", "en-trop"}, code: 2, stderr: []string{"en trop"}},
 			{args: []string{"ledger"}, code: 2, stderr: []string{"Usage", "ledger check"}},

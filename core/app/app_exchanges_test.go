@@ -237,6 +237,20 @@ func TestCESUJourney(t *testing.T) {
 	if len(v.Contracts) != 1 || v.Contracts[0].Required {
 		t.Errorf("one intervention of 1 h 40 does not need a written contract: %s", b)
 	}
+	// The employer sees the month's cost after the tax credit, as a simulation.
+	var costs struct {
+		Costs []struct {
+			TaxCreditCents, RemainingCents int64
+			Simulation                     bool
+		} `json:"costs"`
+	}
+	if err := json.Unmarshal([]byte(b), &costs); err != nil || len(costs.Costs) != 1 || costs.Costs[0].TaxCreditCents != 1031 ||
+		costs.Costs[0].RemainingCents != 1031 || !costs.Costs[0].Simulation {
+		t.Errorf("cost after the tax credit: %s (%v)", b, err)
+	}
+	if b := mustCall(t, a, "GET", "/api/v1/t/picardie-verte/me/cesu?month=2026-11", "", alice, 200); !strings.Contains(b, `"costs":[]`) {
+		t.Errorf("the employee sees an employer's cost: %s", b)
+	}
 	if b := mustCall(t, a, "GET", "/api/v1/t/picardie-verte/me/cesu?month=2026-11&format=csv", "", bob, 200); !strings.Contains(b, "20,62") {
 		t.Errorf("CSV lacks the net total: %s", b)
 	}
@@ -503,5 +517,36 @@ func TestRecurringAgreement(t *testing.T) {
 	}
 	if len(v.Contracts) != 1 || !v.Contracts[0].Required {
 		t.Errorf("20 h a month, a session a week, needs a written contract: %s", b)
+	}
+}
+
+// TestPrefinancedNeedsADeclaredProfessional: CESU préfinancé titles pay a
+// professional only when declared for services à la personne: a
+// professional without that declaration is refused with the rule.
+func TestPrefinancedNeedsADeclaredProfessional(t *testing.T) {
+	a := openApp(t, storetest.New(t, "sqlite"))
+	ctx := context.Background()
+	const signup = `{"email":"artisan@example.fr","password":"bocage-verger-2026","display_name":"Luc","commune":"Songeons",` +
+		`"professional":{"company_name":"Artisan du Bray","siret":"73282932000074","naf":"43.32A"}}`
+	mustCall(t, a, "POST", "/api/v1/auth/signup", signup, nil, 202)
+	msgs, err := a.Accounts.Outbox(ctx, "artisan@example.fr", 10)
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("outbox: %v", err)
+	}
+	mustCall(t, a, "POST", "/api/v1/auth/verify", `{"token":"`+verifyToken.FindStringSubmatch(msgs[0].Body)[1]+`"}`, nil, 200)
+	pro := login(t, a, "artisan@example.fr")
+	resident := member(t, a, "habitante@example.fr", "Formerie")
+	proOffer := strings.NewReplacer(`"modality":"resident"`, `"modality":"professional"`,
+		`"modes":["time_credits","free"]`, `"modes":["professional","cesu_prefinance"]`,
+		`"price_kind":"free"`, `"price_kind":"hourly","price_cents":3200`).Replace(offer(true))
+	status, b, _ := call(t, a, "POST", "/api/v1/t/picardie-verte/listings", proOffer, pro)
+	if status == 201 {
+		// The listing may stand; the exchange in that mode may not.
+		b = mustCall(t, a, "POST", "/api/v1/t/picardie-verte/exchanges", `{"listing_id":"`+idOf(t, b)+`","mode":"cesu_prefinance","minutes":60}`, resident, 422)
+	} else if status != 422 {
+		t.Fatalf("listing = %d %s", status, b)
+	}
+	if !strings.Contains(strings.ToLower(b), "services à la personne") {
+		t.Errorf("the refusal does not give the rule: %s", b)
 	}
 }

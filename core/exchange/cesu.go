@@ -24,6 +24,10 @@ type CESUView struct {
 	Declaration cesu.Declaration `json:"declaration"`
 	// ReminderDue reports that the declaration is to be made now.
 	ReminderDue bool `json:"reminder_due"`
+	// Costs estimate, for each summary where the member is the employer,
+	// the month's cost after the 50 % tax credit (a simulation; social
+	// contributions are computed by the URSSAF, not here).
+	Costs []cesu.CostEstimate `json:"costs"`
 }
 
 // CESU returns accountID's CESU déclaratif work in t for month: every
@@ -71,6 +75,19 @@ func (s *Service) CESU(ctx context.Context, t *territory.Territory, accountID st
 	if len(inMonth) > 0 {
 		if v.Summaries, err = cesu.Summarize(inMonth); err != nil {
 			return nil, err
+		}
+	}
+	v.Costs = []cesu.CostEstimate{}
+	if law, err := cesu.TaxCreditLawFor(cesu.DefaultTaxCreditLaws(), month.Year); err == nil {
+		for _, sum := range v.Summaries {
+			if sum.Employer != accountID {
+				continue
+			}
+			c, err := cesu.EstimateInvoiceCost(sum.NetCents, 0, law)
+			if err != nil {
+				return nil, err
+			}
+			v.Costs = append(v.Costs, c)
 		}
 	}
 	for _, ivs := range byPair {
