@@ -56,6 +56,8 @@ func commands() []command {
 		{"privacy", "données personnelles : purge (applique les durées de conservation)", runPrivacy},
 		{"ledger", "crédits temps : check (recalcule les soldes, signale toute différence)", runLedger},
 		{"operator", "opérateurs nationaux : add EMAIL (le premier se nomme ainsi)", runOperator},
+		{"reindex", "reconstruit l'index de recherche à partir de la base", runReindex},
+		{"search", "recherche : check (compare la base et l'index)", runSearch},
 		{"version", "affiche la version", func(_ context.Context, _ []string, out, _ io.Writer) error {
 			_, err := fmt.Fprintln(out, "campagnon", version)
 			return err

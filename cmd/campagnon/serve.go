@@ -42,6 +42,8 @@ func runServe(ctx context.Context, args []string, _, errOut io.Writer) error {
 		return err
 	}
 	go refreshRules(ctx, a)
+	// The search index follows the database through the outbox.
+	go a.Indexer.Run(ctx, indexEvery)
 	if err := startMail(ctx, a); err != nil {
 		return err
 	}
@@ -90,6 +92,9 @@ func refreshRules(ctx context.Context, a *app.App) {
 		}
 	}
 }
+
+// indexEvery is how often the server applies the search outbox when idle.
+const indexEvery = time.Second
 
 // outboxEvery is how often the server looks for emails to deliver.
 const outboxEvery = 2 * time.Second

@@ -18,6 +18,7 @@ import (
 	"github.com/campagnon/campagnon/core/privacy"
 	"github.com/campagnon/campagnon/core/referential"
 	"github.com/campagnon/campagnon/core/rules"
+	"github.com/campagnon/campagnon/core/search"
 	"github.com/campagnon/campagnon/core/territory"
 )
 
@@ -35,6 +36,10 @@ type Deps struct {
 	Mediation *mediation.Service
 	// Listings manages offers and needs.
 	Listings *listing.Service
+	// Search answers searches of listings.
+	Search search.Engine
+	// Referential gives the communes' centres of a search near a commune.
+	Referential *referential.Referential
 	// Exchanges runs exchanges.
 	Exchanges *exchange.Service
 	// Messages keeps the threads of exchanges.
@@ -137,6 +142,8 @@ func Register(app fiber.Router, d Deps) []Route {
 	// Offers and needs: anyone reads the published ones; members post;
 	// owners change theirs (the store checks ownership); admins moderate.
 	posts := rateLimit(postPerMinute)
+	sh := searchHandler{engine: d.Search, listings: d.Listings, territories: d.Territories, ref: d.Referential}
+	add(fiber.MethodGet, v1+"/t/:territory/search", Public, "", "", sh.search)
 	add(fiber.MethodGet, v1+"/t/:territory/listings", Public, "", "", lh.list)
 	add(fiber.MethodGet, v1+"/t/:territory/listings/:id", Public, "", "", lh.show)
 	add(fiber.MethodGet, v1+"/t/:territory/my/listings", Member, "listing", "read", lh.mine)

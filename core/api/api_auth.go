@@ -76,9 +76,7 @@ func (h authHandler) signUp(c *fiber.Ctx) error {
 }
 
 func (h authHandler) verify(c *fiber.Ctx) error {
-	var in struct {
-		Token string `json:"token"`
-	}
+	var in verifyInput
 	if err := decodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
@@ -148,9 +146,7 @@ func (h authHandler) login(c *fiber.Ctx) error {
 }
 
 func (h authHandler) requestReset(c *fiber.Ctx) error {
-	var in struct {
-		Email string `json:"email"`
-	}
+	var in resetInput
 	if err := decodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
@@ -162,10 +158,7 @@ func (h authHandler) requestReset(c *fiber.Ctx) error {
 }
 
 func (h authHandler) confirmReset(c *fiber.Ctx) error {
-	var in struct {
-		Token    string `json:"token"`
-		Password string `json:"password"`
-	}
+	var in resetConfirmInput
 	if err := decodeStrict(c.Body(), &in); err != nil {
 		return err
 	}

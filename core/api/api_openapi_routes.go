@@ -16,13 +16,14 @@ import (
 	"github.com/campagnon/campagnon/core/message"
 	"github.com/campagnon/campagnon/core/privacy"
 	"github.com/campagnon/campagnon/core/rules"
+	"github.com/campagnon/campagnon/core/search"
 	"github.com/campagnon/campagnon/core/territory"
 	"github.com/campagnon/campagnon/sdk/abi"
 )
 
-// The bodies and answers below are the shapes of what handlers decode
-// into anonymous structs or answer as fiber.Map, for the document only.
-// The OpenAPI test in core/app checks real answers against them.
+// The bodies below are what the handlers decode into, and the answers the
+// shapes of what they answer as fiber.Map. The OpenAPI test in core/app
+// checks real answers against them.
 
 // verifyInput is the body of POST /auth/verify.
 type verifyInput struct {
@@ -246,6 +247,22 @@ func routeDocs() map[string]routeDoc {
 		"GET " + t + "/mediation": {tag: "Médiation", fr: "Les consentements reçus par le médiateur et les actions qu'il a faites.",
 			en: "The consents the mediator received and the actions they took.", out: mediation.Record{}},
 
+		"GET " + t + "/search": {tag: "Annonces", fr: "Recherche dans les annonces publiées du territoire : texte en français (accents, formes des mots, fautes de frappe, synonymes), filtres, rayon autour d'une commune ou d'un point, compteurs par catégorie, commune et mode, tris, pages.",
+			en:  "Searches the territory's published listings: French text (accents, word forms, typos, synonyms), filters, radius around a commune or a point, counts per category, commune and mode, sorts, pages.",
+			out: searchAnswer{}, errs: []int{bad}, query: []queryParam{
+				{"q", "Texte recherché, 200 caractères au plus", "Text searched, at most 200 characters", schema{"type": "string", "maxLength": 200}},
+				{"kind", "Offres ou besoins", "Offers or needs", enumOf(abi.ListingOffer, abi.ListingNeed)},
+				{"category", "Catégorie du plugin", "The plugin's category", schema{"type": "string"}},
+				{"commune", "Code INSEE de la commune", "The commune's INSEE code", schema{"type": "string"}},
+				{"modality", "Entre particuliers ou professionnelle", "Resident to resident or professional", enumOf(abi.ModalityResident, abi.ModalityProfessional)},
+				{"mode", "Mode de paiement accepté", "Accepted payment mode", enumOf(abi.Modes...)},
+				{"near", "Centre : code INSEE d'une commune, ou latitude,longitude", "Centre: a commune's INSEE code, or latitude,longitude", schema{"type": "string"}},
+				{"radius_km", "Rayon autour du centre, en km (0 à 200)", "Radius around the centre, in km (0 to 200)", schema{"type": "number", "exclusiveMinimum": 0, "maximum": 200}},
+				{"sort", "Tri", "Sort", enumOf(search.SortRelevance, search.SortDistance, search.SortRecency, search.SortRating)},
+				{"facets", "Compteurs par catégorie, commune et mode", "Counts per category, commune and mode", schema{"type": "boolean"}},
+				limitQuery(20, search.MaxLimit),
+				{"offset", "Rang du premier résultat (0 à 10 000)", "Rank of the first hit (0 to 10,000)", schema{"type": "integer", "minimum": 0, "maximum": search.MaxOffset}},
+			}},
 		"GET " + t + "/listings": {tag: "Annonces", fr: "Les annonces publiées du territoire, les plus récentes d'abord.", en: "The territory's published listings, newest first.",
 			out: listingList{}, errs: []int{bad}, query: []queryParam{
 				{"kind", "Offres ou besoins", "Offers or needs", enumOf(abi.ListingOffer, abi.ListingNeed)},

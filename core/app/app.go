@@ -38,6 +38,9 @@ import (
 	"github.com/campagnon/campagnon/core/referential"
 	"github.com/campagnon/campagnon/core/rules"
 	"github.com/campagnon/campagnon/core/schema"
+	"github.com/campagnon/campagnon/core/search"
+	"github.com/campagnon/campagnon/core/search/bleve"
+	"github.com/campagnon/campagnon/core/search/meili"
 	"github.com/campagnon/campagnon/core/server"
 	"github.com/campagnon/campagnon/core/store"
 	"github.com/campagnon/campagnon/core/territory"
@@ -88,6 +91,10 @@ type App struct {
 	Routes []api.Route
 	// Pages are the HTML pages, set by Server.
 	Pages []web.Route
+	// Search answers searches (set by StartSearch); Indexer keeps it a
+	// projection of the database.
+	Search  search.Engine
+	Indexer *search.Indexer
 }
 
 // NewLogger returns the logger the configuration asks for, writing to w.
@@ -153,7 +160,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 	a.Accounts = account.NewService(s, ref, account.Options{Params: credential.OWASPParams, BaseURL: cfg.Security.PublicURL})
 	a.Mediation = mediation.NewService(s, nil)
 	a.Ledger = ledger.NewService(s, nil)
-	a.Listings = listing.NewService(s, a.Rules, a.Territories, a.Accounts, cfg.Security.PublicURL, nil)
+	a.Listings = listing.NewService(s, a.Rules, a.Territories, ref, a.Accounts, cfg.Security.PublicURL, nil)
 	a.Exchanges = exchange.NewService(s, a.Rules, exchange.LedgerSettler{Ledger: a.Ledger, Policy: a.Rules.TimeCredits}, nil)
 	a.Messages = message.NewService(s, a.Accounts, cfg.Security.PublicURL, nil)
 	a.Idempotency = idempotency.New(s, nil)
@@ -255,11 +262,59 @@ func (a *App) StartAuthz(ctx context.Context) error {
 	return nil
 }
 
-// StartRules loads the authorization policies (StartAuthz), the default plugin and
+// StartSearch opens the configured search engine (the embedded index in
+// search.dir, or Meilisearch) and its indexer. A new or outdated embedded
+// index is rebuilt from the database at once.
+func (a *App) StartSearch(ctx context.Context) error {
+	if a.Search != nil {
+		return nil
+	}
+	rebuild := false
+	switch a.Config.Search.Engine {
+	case config.SearchMeilisearch:
+		e, err := meili.Open(ctx, meili.Config{URL: a.Config.Search.MeiliURL, APIKey: a.Config.Search.MeiliKey, Index: a.Config.Search.MeiliIndex})
+		if err != nil {
+			return apperr.Wrap(err, apperr.KindUnavailable, "search_unreachable",
+				"Meilisearch ne répond pas ("+a.Config.Search.MeiliURL+") : vérifiez search.meili_url et search.meili_key, ou le serveur.",
+				"Meilisearch does not answer ("+a.Config.Search.MeiliURL+"): check search.meili_url and search.meili_key, or the server.")
+		}
+		a.Search = e
+	default:
+		dir := a.Config.SearchDir()
+		_, statErr := os.Stat(dir)
+		e, err := bleve.Open(dir)
+		if errors.Is(err, bleve.ErrOutdated) {
+			a.Log.Warn("search index built by another version: rebuilding it", "dir", dir)
+			if err = os.RemoveAll(dir); err == nil {
+				e, err = bleve.Create(dir)
+			}
+			statErr = os.ErrNotExist
+		}
+		if err != nil {
+			return err
+		}
+		a.Search, rebuild = e, errors.Is(statErr, os.ErrNotExist)
+	}
+	a.Indexer = search.NewIndexer(a.Store, a.Search, a.Listings, a.Log.With("component", "search"))
+	if rebuild {
+		n, _, err := a.Indexer.Reindex(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("build the search index: %w", err)
+		}
+		a.Log.Info("search index built from the database", "listings", n)
+	}
+	return nil
+}
+
+// StartRules loads the authorization policies (StartAuthz), the search
+// engine (StartSearch), the default plugin and
 // every territory's rules, and gives the configured territories
 // (territories.bootstrap) the plugin they name when they have no rules yet.
 func (a *App) StartRules(ctx context.Context) error {
 	if err := a.StartAuthz(ctx); err != nil {
+		return err
+	}
+	if err := a.StartSearch(ctx); err != nil {
 		return err
 	}
 	a.precompile(ctx)
@@ -348,7 +403,7 @@ func MigrationError(err error) error {
 func (a *App) Server() *server.Server {
 	srv := server.New(a.Config.Server, server.Deps{Logger: a.Log, Metrics: a.Metrics, Ready: a.Ready})
 	a.Routes = api.Register(srv.App(), api.Deps{Territories: a.Territories, Rules: a.Rules, Accounts: a.Accounts,
-		Authz: a.Authz, Mediation: a.Mediation, Listings: a.Listings, Exchanges: a.Exchanges, Messages: a.Messages, Ledger: a.Ledger, Idempotency: a.Idempotency, Privacy: a.Privacy, SessionSecret: a.SessionSecret})
+		Authz: a.Authz, Search: a.Search, Referential: a.Referential, Mediation: a.Mediation, Listings: a.Listings, Exchanges: a.Exchanges, Messages: a.Messages, Ledger: a.Ledger, Idempotency: a.Idempotency, Privacy: a.Privacy, SessionSecret: a.SessionSecret})
 	a.Pages = web.Register(srv.App(), web.Deps{Accounts: a.Accounts, Privacy: a.Privacy})
 	return srv
 }
@@ -375,5 +430,9 @@ func (a *App) privacySections() []privacy.Section {
 func (a *App) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	return errors.Join(a.Plugins.Close(ctx), a.Store.Close())
+	var searchErr error
+	if a.Search != nil {
+		searchErr = a.Search.Close()
+	}
+	return errors.Join(searchErr, a.Plugins.Close(ctx), a.Store.Close())
 }

@@ -241,6 +241,17 @@ func login(t *testing.T, a *app.App, email string) map[string]string {
 	return map[string]string{"Cookie": strings.SplitN(cookie, ";", 2)[0], "X-CSRF-Token": me.CSRFToken}
 }
 
+// operator signs a member of Songeons up and names them national
+// operator (as `campagnon operator add` does), returning their headers.
+func operator(t *testing.T, a *app.App) map[string]string {
+	t.Helper()
+	op := member(t, a, "op@example.fr", "Songeons")
+	if err := a.Authz.Bootstrap(context.Background(), memberID(t, a, op)); err != nil {
+		t.Fatal(err)
+	}
+	return op
+}
+
 // memberID returns the account ID of the session in headers.
 func memberID(t *testing.T, a *app.App, headers map[string]string) string {
 	t.Helper()

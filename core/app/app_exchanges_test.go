@@ -408,11 +408,7 @@ func TestCESUReminder(t *testing.T) {
 // territory admin hides it and it no longer counts.
 func TestReviewModeration(t *testing.T) {
 	a := openApp(t, storetest.New(t, "sqlite"))
-	ctx := context.Background()
-	op := member(t, a, "op@example.fr", "Songeons")
-	if err := a.Authz.Bootstrap(ctx, memberID(t, a, op)); err != nil {
-		t.Fatal(err)
-	}
+	op := operator(t, a)
 	admin := member(t, a, "admin@example.fr", "Songeons")
 	mustCall(t, a, "POST", "/api/v1/t/picardie-verte/roles", `{"account_id":"`+memberID(t, a, admin)+`","role":"territory_admin"}`, op, 200)
 	alice := member(t, a, "alice@example.fr", "Songeons")

@@ -38,11 +38,7 @@ func idOf(t *testing.T, body string) string {
 func TestListingsJourney(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, tg storetest.Target) {
 		a := openApp(t, tg)
-		ctx := context.Background()
-		op := member(t, a, "op@example.fr", "Songeons")
-		if err := a.Authz.Bootstrap(ctx, memberID(t, a, op)); err != nil {
-			t.Fatal(err)
-		}
+		op := operator(t, a)
 		alice := member(t, a, "alice@example.fr", "Songeons")
 		bob := member(t, a, "bob@example.fr", "Formerie")
 		sologne := member(t, a, "sologne@example.fr", "45006")
@@ -130,7 +126,7 @@ func TestListingsExpireWithAReminder(t *testing.T) {
 	id := idOf(t, mustCall(t, a, "POST", "/api/v1/t/picardie-verte/listings", offer(true), alice, 201))
 	now := time.Now()
 	clock := func() time.Time { return now }
-	svc := listing.NewService(a.Store, a.Rules, a.Territories, a.Accounts, "https://campagnon.example", clock)
+	svc := listing.NewService(a.Store, a.Rules, a.Territories, a.Referential, a.Accounts, "https://campagnon.example", clock)
 	steps := []struct {
 		after             time.Duration
 		expired, reminded int

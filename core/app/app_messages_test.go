@@ -78,7 +78,6 @@ func messageEmails(t *testing.T, a *app.App, address string) []string {
 func TestMessagesJourney(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, tg storetest.Target) {
 		a := openApp(t, tg)
-		ctx := context.Background()
 		alice := member(t, a, "alice@example.fr", "Songeons")
 		bob := member(t, a, "bob@example.fr", "Formerie")
 		bobID := memberID(t, a, bob)
@@ -148,10 +147,7 @@ func TestMessagesJourney(t *testing.T) {
 		}
 
 		// A mediator writes for the seeker once he consented, and is recorded.
-		op := member(t, a, "op@example.fr", "Songeons")
-		if err := a.Authz.Bootstrap(ctx, memberID(t, a, op)); err != nil {
-			t.Fatal(err)
-		}
+		op := operator(t, a)
 		medi := member(t, a, "mairie@example.fr", "Songeons")
 		mediID := memberID(t, a, medi)
 		mustCall(t, a, "POST", "/api/v1/t/picardie-verte/roles", `{"account_id":"`+mediID+`","role":"mediator"}`, op, 200)

@@ -91,11 +91,7 @@ func TestNothingOfAnotherTerritory(t *testing.T) {
 // with its author, and can be removed.
 func TestAdminsEditPoliciesAudited(t *testing.T) {
 	a := openApp(t, storetest.New(t, "sqlite"))
-	ctx := context.Background()
-	op := member(t, a, "op@example.fr", "Songeons")
-	if err := a.Authz.Bootstrap(ctx, memberID(t, a, op)); err != nil {
-		t.Fatal(err)
-	}
+	op := operator(t, a)
 	admin := member(t, a, "admin@example.fr", "Songeons")
 	adminID := memberID(t, a, admin)
 	resident := member(t, a, "habitant@example.fr", "Songeons")
@@ -144,11 +140,7 @@ func TestAdminsEditPoliciesAudited(t *testing.T) {
 func TestMediatorActsForConsentingResident(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, tg storetest.Target) {
 		a := openApp(t, tg)
-		ctx := context.Background()
-		op := member(t, a, "op@example.fr", "Songeons")
-		if err := a.Authz.Bootstrap(ctx, memberID(t, a, op)); err != nil {
-			t.Fatal(err)
-		}
+		op := operator(t, a)
 		medi := member(t, a, "mairie@example.fr", "Songeons")
 		mediID := memberID(t, a, medi)
 		mustCall(t, a, "POST", "/api/v1/t/picardie-verte/roles", `{"account_id":"`+mediID+`","role":"mediator"}`, op, 200)
@@ -320,10 +312,7 @@ func TestExportThenEraseLeavesNoTrace(t *testing.T) {
 		a := openAppLog(t, tg, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 		ctx := context.Background()
 		const email, name = "marguerite.duval-unique@example.fr", "Marguerite Duval-Unique"
-		op := member(t, a, "op@example.fr", "Songeons")
-		if err := a.Authz.Bootstrap(ctx, memberID(t, a, op)); err != nil {
-			t.Fatal(err)
-		}
+		op := operator(t, a)
 		medi := member(t, a, "mairie@example.fr", "Songeons")
 		mediID := memberID(t, a, medi)
 		mustCall(t, a, "POST", "/api/v1/t/picardie-verte/roles", `{"account_id":"`+mediID+`","role":"mediator"}`, op, 200)

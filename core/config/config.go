@@ -38,6 +38,33 @@ type Config struct {
 	Security Security
 	// Mail holds how emails leave: the SMTP server and the sender.
 	Mail Mail
+	// Search says which search engine answers and where it is.
+	Search Search
+}
+
+// Search engines.
+const (
+	// SearchEmbedded is the index embedded in the process (one machine).
+	SearchEmbedded = "embedded"
+	// SearchMeilisearch is a Meilisearch server.
+	SearchMeilisearch = "meilisearch"
+)
+
+// Search says which search engine answers and where it is.
+type Search struct {
+	Engine     string
+	Dir        string
+	MeiliURL   string
+	MeiliKey   string
+	MeiliIndex string
+}
+
+// SearchDir returns the embedded index's folder, defaulting to DataDir/search.
+func (c *Config) SearchDir() string {
+	if c.Search.Dir != "" {
+		return c.Search.Dir
+	}
+	return filepath.Join(c.DataDir, "search")
 }
 
 // Mail says how the platform's emails are sent.

@@ -227,3 +227,31 @@ func TestUnknownKeyValueIsNeverEchoed(t *testing.T) {
 		t.Errorf("error %v echoes the value of an unknown key", err)
 	}
 }
+
+// TestSearchEngineKeys: Meilisearch needs a readable address; the
+// embedded index defaults to a folder of the data directory.
+func TestSearchEngineKeys(t *testing.T) {
+	for _, tt := range []struct {
+		sets []string
+		bad  string
+	}{
+		{nil, ""},
+		{[]string{"search.engine=meilisearch"}, "search.meili_url"},
+		{[]string{"search.engine=meilisearch", "search.meili_url=recherche:7700"}, "search.meili_url"},
+		{[]string{"search.engine=meilisearch", "search.meili_url=https://recherche.exemple.fr:7700"}, ""},
+		{[]string{"search.engine=elastic"}, "search.engine"},
+	} {
+		c, err := Load(Options{Sets: tt.sets})
+		if tt.bad == "" {
+			if err != nil {
+				t.Errorf("%v: %v", tt.sets, err)
+			} else if c.SearchDir() != filepath.Join(c.DataDir, "search") {
+				t.Errorf("search dir = %s", c.SearchDir())
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tt.bad) {
+			t.Errorf("%v: %v, want a problem with %s", tt.sets, err, tt.bad)
+		}
+	}
+}

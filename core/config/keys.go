@@ -215,6 +215,21 @@ var keys = []Key{
 		},
 		get: func(c *Config) string { return c.Mail.From },
 	},
+
+	enumKey("search.engine", SearchEmbedded, "search engine: the embedded index (one machine) or a Meilisearch server (national scale)",
+		[]string{SearchEmbedded, SearchMeilisearch}, func(c *Config) *string { return &c.Search.Engine }),
+	stringKey("search.dir", "", "folder of the embedded search index (empty: <data_dir>/search)",
+		true, func(c *Config) *string { return &c.Search.Dir }).showing((*Config).SearchDir),
+	stringKey("search.meili_url", "", "Meilisearch server address (https://search.example:7700), for search.engine=meilisearch",
+		true, func(c *Config) *string { return &c.Search.MeiliURL }),
+	{
+		Name: "search.meili_key", Default: "", Secret: true, Allowed: "la clé d'API Meilisearch (clé d'administration des index)",
+		Doc: "Meilisearch API key",
+		set: func(c *Config, v string) error { c.Search.MeiliKey = v; return nil },
+		get: func(c *Config) string { return c.Search.MeiliKey },
+	},
+	stringKey("search.meili_index", "campagnon-listings", "Meilisearch index of the listings",
+		false, func(c *Config) *string { return &c.Search.MeiliIndex }),
 }
 
 var moduleNamePattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"net"
 	"net/mail"
+	"net/url"
 	"os"
 	"sort"
 	"strings"
@@ -178,6 +179,14 @@ func validate(c *Config, sources map[string]string) []Problem {
 		ps = append(ps, Problem{Key: "security.session_secret", Value: "", Source: source("env"),
 			Reason:  "obligatoire en production (toutes les répliques doivent partager la même clé)",
 			Allowed: "openssl rand -base64 32"})
+	}
+	if c.Search.Engine == SearchMeilisearch {
+		u, err := url.Parse(c.Search.MeiliURL)
+		if c.Search.MeiliURL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			ps = append(ps, Problem{Key: "search.meili_url", Value: c.Search.MeiliURL, Source: source("search.meili_url"),
+				Reason:  "obligatoire et lisible quand search.engine vaut meilisearch",
+				Allowed: "https://recherche.exemple.fr:7700"})
+		}
 	}
 	return append(ps, validateMail(c, source)...)
 }

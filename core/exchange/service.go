@@ -16,6 +16,7 @@ import (
 	"github.com/campagnon/campagnon/core/apperr"
 	"github.com/campagnon/campagnon/core/listing"
 	"github.com/campagnon/campagnon/core/rules"
+	"github.com/campagnon/campagnon/core/search"
 	"github.com/campagnon/campagnon/core/store"
 	"github.com/campagnon/campagnon/core/territory"
 	"github.com/campagnon/campagnon/sdk/abi"
@@ -312,6 +313,15 @@ func (s *Service) apply(ctx context.Context, tx bun.Tx, x *Exchange, ev Event, a
 		// Both reviews, or the window closed: publish what was written.
 		if _, err := tx.NewUpdate().Model((*ReviewRow)(nil)).Set("published_at = ?", now).
 			Where("exchange_id = ?", x.ID).Where("published_at IS NULL").Exec(ctx); err != nil {
+			return err
+		}
+		// The parties' ratings changed: so did their listings' documents.
+		var ids []string
+		if err := tx.NewSelect().TableExpr("listings").Column("id").Where("owner_id IN (?)", bun.In([]string{x.SeekerID, x.ProviderID})).
+			Scan(ctx, &ids); err != nil {
+			return err
+		}
+		if err := search.EnqueueTx(ctx, tx, ids...); err != nil {
 			return err
 		}
 	}

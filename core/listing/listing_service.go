@@ -14,6 +14,8 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/campagnon/campagnon/core/apperr"
+	"github.com/campagnon/campagnon/core/referential"
+	"github.com/campagnon/campagnon/core/search"
 	"github.com/campagnon/campagnon/core/store"
 	"github.com/campagnon/campagnon/core/territory"
 	"github.com/campagnon/campagnon/sdk/abi"
@@ -45,18 +47,20 @@ type Service struct {
 	store       *store.Store
 	rules       Rules
 	territories *territory.Service
+	ref         *referential.Referential
 	notify      Notifier
 	baseURL     string
 	now         func() time.Time
 }
 
-// NewService returns a Service; baseURL prefixes the links of reminders,
-// now may be nil (the clock).
-func NewService(s *store.Store, rules Rules, territories *territory.Service, notify Notifier, baseURL string, now func() time.Time) *Service {
+// NewService returns a Service; ref gives the communes' names and centres
+// of the search documents, baseURL prefixes the links of reminders, now
+// may be nil (the clock).
+func NewService(s *store.Store, rules Rules, territories *territory.Service, ref *referential.Referential, notify Notifier, baseURL string, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: s, rules: rules, territories: territories, notify: notify, baseURL: strings.TrimRight(baseURL, "/"), now: now}
+	return &Service{store: s, rules: rules, territories: territories, ref: ref, notify: notify, baseURL: strings.TrimRight(baseURL, "/"), now: now}
 }
 
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
@@ -135,8 +139,10 @@ func (s *Service) Create(ctx context.Context, t *territory.Territory, owner Owne
 		publish(l, now)
 	}
 	err = s.store.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		_, err := tx.NewInsert().Model(l).Exec(ctx)
-		return err
+		if _, err := tx.NewInsert().Model(l).Exec(ctx); err != nil {
+			return err
+		}
+		return search.EnqueueTx(ctx, tx, l.ID)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("listing: create: %w", err)
@@ -163,8 +169,10 @@ func (s *Service) change(ctx context.Context, t *territory.Territory, ownerID, i
 			return err
 		}
 		l.UpdatedAt = now
-		_, err = tx.NewUpdate().Model(l).WherePK().Exec(ctx)
-		return err
+		if _, err = tx.NewUpdate().Model(l).WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		return search.EnqueueTx(ctx, tx, l.ID)
 	})
 	if err != nil {
 		if apperr.As(err).Kind != apperr.KindInternal {
@@ -385,8 +393,10 @@ func (s *Service) Moderate(ctx context.Context, t *territory.Territory, moderato
 			l.HiddenAt, l.HiddenBy, l.HiddenReason, l.ReportCount = nil, nil, nil, 0
 		}
 		l.UpdatedAt = now
-		_, err = tx.NewUpdate().Model(l).Column("hidden_at", "hidden_by", "hidden_reason", "report_count", "updated_at").WherePK().Exec(ctx)
-		return err
+		if _, err = tx.NewUpdate().Model(l).Column("hidden_at", "hidden_by", "hidden_reason", "report_count", "updated_at").WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		return search.EnqueueTx(ctx, tx, l.ID)
 	})
 	if err != nil {
 		if apperr.As(err).Kind != apperr.KindInternal {
@@ -430,13 +440,21 @@ func (s *Service) Sweep(ctx context.Context) (Swept, error) {
 	now := s.clock()
 	err := s.store.WriteTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		out = Swept{}
-		res, err := tx.NewUpdate().Model((*Listing)(nil)).Set("status = ?", StatusExpired).Set("updated_at = ?", now).
-			Where("status = ?", StatusPublished).Where("expires_at <= ?", now).Exec(ctx)
-		if err != nil {
+		var expired []string
+		if err := tx.NewSelect().Model((*Listing)(nil)).Column("id").Where("status = ?", StatusPublished).
+			Where("expires_at <= ?", now).OrderExpr("id").Limit(sweepBatch).Scan(ctx, &expired); err != nil {
 			return err
 		}
-		n, _ := res.RowsAffected()
-		out.Expired = int(n)
+		if len(expired) > 0 {
+			if _, err := tx.NewUpdate().Model((*Listing)(nil)).Set("status = ?", StatusExpired).Set("updated_at = ?", now).
+				Where("id IN (?)", bun.In(expired)).Exec(ctx); err != nil {
+				return err
+			}
+			if err := search.EnqueueTx(ctx, tx, expired...); err != nil {
+				return err
+			}
+		}
+		out.Expired = len(expired)
 		var due []Listing
 		if err := tx.NewSelect().Model(&due).Where("status = ?", StatusPublished).Where("reminded_at IS NULL").
 			Where("expires_at <= ?", now.Add(RemindBefore)).OrderExpr("expires_at").Limit(sweepBatch).Scan(ctx); err != nil {
@@ -507,6 +525,13 @@ const ErasedTitle = "Annonce retirée"
 // description, availability note, report reasons), in tx. The rows stay,
 // so the exchanges that point at them stay consistent.
 func (s *Service) Erase(ctx context.Context, tx bun.Tx, accountID string, now time.Time) error {
+	var ids []string
+	if err := tx.NewSelect().Model((*Listing)(nil)).Column("id").Where("owner_id = ?", accountID).Scan(ctx, &ids); err != nil {
+		return fmt.Errorf("listing: erase: %w", err)
+	}
+	if err := search.EnqueueTx(ctx, tx, ids...); err != nil {
+		return err
+	}
 	if _, err := tx.NewUpdate().Model((*Listing)(nil)).
 		Set("status = ?", StatusClosed).Set("title = ?", ErasedTitle).Set("description = ''").
 		Set("availability_note = ''").Set("availability = '[]'").Set("updated_at = ?", now).

@@ -197,6 +197,7 @@ var technicalColumns = map[string][]string{
 	"listing_reports":      {"listing_id"},
 	"exchanges":            {"id", "territory_id", "listing_id", "initiator", "category", "modality", "mode", "minutes", "occurrences", "hourly_cents", "state", "quote_id", "total_cents", "payable_cents", "time_credit_minutes", "version", "provider_sap", "tax_credit_eligible_cents", "tax_credit_bucket", "recurrence"},
 	"exchange_months":      {"exchange_id", "month", "territory_id", "sessions", "minutes"},
+	"search_outbox":        {"id", "listing_id", "created_at"},
 	"exchange_payments":    {"id", "exchange_id", "territory_id", "kind", "titles_count", "face_value_cents", "method"},
 	"cesu_reminders":       {"month"},
 	"exchange_events":      {"id", "exchange_id", "event", "from_state", "to_state", "actor_role"},
