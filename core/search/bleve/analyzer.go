@@ -1,6 +1,7 @@
 package bleve
 
 import (
+	"bytes"
 	"strings"
 	"unicode/utf8"
 
@@ -13,9 +14,13 @@ import (
 	"github.com/blevesearch/bleve/v2/registry"
 )
 
-// analyzerName is the French analyzer of the searchable text. Changing
-// what it does changes the index: bump mappingVersion with it.
-const analyzerName = "campagnon_fr"
+// analyzerName is the French analyzer; scopedAnalyzerName the same with
+// every term prefixed by its territory (see scopedAnalyzer). Changing what
+// they do changes the index: bump mappingVersion with it.
+const (
+	analyzerName       = "campagnon_fr"
+	scopedAnalyzerName = "campagnon_fr_scoped"
+)
 
 // newFrenchAnalyzer returns, in order: the Unicode word tokenizer; lower
 // case; French elision ("l'électricien" → "électricien"); accent folding
@@ -58,6 +63,43 @@ func init() {
 	if err != nil {
 		panic(err)
 	}
+	err = registry.RegisterAnalyzer(scopedAnalyzerName, func(map[string]any, *registry.Cache) (analysis.Analyzer, error) {
+		return scopedAnalyzer{newFrenchAnalyzer()}, nil
+	})
+	if err != nil {
+		panic(err)
+	}
+}
+
+// scopeSep ends the territory at the start of a scoped text.
+const scopeSep = '\x1f'
+
+// scopePrefix is what starts every term of territory's listings.
+func scopePrefix(territory string) string { return territory + "|" }
+
+// scopedText is the value of a scoped field: the territory, then the text.
+func scopedText(territory, text string) string {
+	return territory + string(scopeSep) + text
+}
+
+// scopedAnalyzer analyses "territory\x1ftext" into the French terms of the
+// text, each prefixed with "territory|". The index thus holds one posting
+// list per word and territory: a search in a territory reads only its
+// listings' postings, whatever the size of the country's index, and
+// scores words by their rarity in the territory.
+type scopedAnalyzer struct{ inner analysis.Analyzer }
+
+func (a scopedAnalyzer) Analyze(input []byte) analysis.TokenStream {
+	i := bytes.IndexByte(input, scopeSep)
+	if i < 0 {
+		return nil
+	}
+	prefix := scopePrefix(string(input[:i]))
+	tokens := a.inner.Analyze(input[i+1:])
+	for _, t := range tokens {
+		t.Term = append([]byte(prefix), t.Term...)
+	}
+	return tokens
 }
 
 // foldFilter removes the accents of Latin letters and splits the ligatures

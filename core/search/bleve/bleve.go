@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	blevesearch "github.com/blevesearch/bleve/v2"
@@ -37,7 +38,7 @@ import (
 // mappingVersion is recorded in the index. An index written with another
 // mapping (another analyzer, other fields) is refused by Open with
 // ErrOutdated: it must be rebuilt (Create, then a reindex).
-const mappingVersion = "campagnon-search-1"
+const mappingVersion = "campagnon-search-2"
 
 const versionKey = "campagnon_mapping_version"
 
@@ -99,14 +100,14 @@ func NewMemory(opts ...Option) (*Engine, error) {
 // written by another mapping version is refused with an error wrapping
 // ErrOutdated: call Create, then rebuild it from the database.
 func Open(dir string, opts ...Option) (*Engine, error) {
-	idx, err := blevesearch.Open(dir)
+	idx, err := blevesearch.OpenUsing(dir, runtimeConfig())
 	switch {
 	case errors.Is(err, blevesearch.ErrorIndexPathDoesNotExist):
 		return Create(dir, opts...)
 	case err != nil:
 		return nil, apperr.Wrap(fmt.Errorf("open search index %s: %w", dir, err), apperr.KindUnavailable, "search_index_unreadable",
-			fmt.Sprintf("L'index de recherche (%s) ne s'ouvre pas : vérifiez les droits du dossier, ou supprimez-le et lancez « campagnon reindex ».", dir),
-			fmt.Sprintf("The search index (%s) cannot be opened: check the folder's permissions, or delete it and run \"campagnon reindex\".", dir))
+			fmt.Sprintf("L'index de recherche (%s) ne s'ouvre pas : un autre processus Campagnon l'utilise peut-être (un seul à la fois), sinon vérifiez les droits du dossier, ou supprimez-le et lancez « campagnon reindex ».", dir),
+			fmt.Sprintf("The search index (%s) cannot be opened: another Campagnon process may be using it (one at a time); otherwise check the folder's permissions, or delete it and run \"campagnon reindex\".", dir))
 	}
 	v, err := idx.GetInternal([]byte(versionKey))
 	if err != nil || string(v) != mappingVersion {
@@ -134,7 +135,7 @@ func Create(dir string, opts ...Option) (*Engine, error) {
 	if err := os.MkdirAll(filepath.Dir(dir), 0o750); err != nil {
 		return nil, fmt.Errorf("search: create %s: %w", dir, err)
 	}
-	idx, err := blevesearch.New(dir, newMapping())
+	idx, err := blevesearch.NewUsing(dir, newMapping(), blevesearch.Config.DefaultIndexType, blevesearch.Config.DefaultKVStore, runtimeConfig())
 	if err != nil {
 		return nil, fmt.Errorf("search: create index %s: %w", dir, err)
 	}
@@ -144,6 +145,12 @@ func Create(dir string, opts ...Option) (*Engine, error) {
 	}
 	return newEngine(idx, opts), nil
 }
+
+// lockTimeout bounds the wait for an index that another process holds
+// (Bleve locks it while open): fail with a message rather than hang.
+const lockTimeout = "1s"
+
+func runtimeConfig() map[string]any { return map[string]any{"bolt_timeout": lockTimeout} }
 
 // removeIndex deletes dir if it holds a Bleve index (its index_meta.json
 // says so) or is empty; it refuses anything else.
@@ -173,6 +180,7 @@ func (e *Engine) Close() error { return e.index.Close() }
 // Fields of the index.
 const (
 	fText        = "text"
+	fScoped      = "scoped"
 	fTitle       = "title"
 	fDescription = "description"
 	fTerritory   = "territory"
@@ -191,22 +199,14 @@ const (
 )
 
 // newMapping is the one document type: the searchable text in one French
-// field (title, description and commune name: one posting list per word
-// keeps queries fast), the title again to weigh its words, exact keywords
-// for filters and facets, the place and geopoint for radius and distance,
+// field whose terms are scoped by territory (title twice, description and
+// commune name), the filters as terms scoped by territory too, exact
+// keywords for facets, the place and geopoint for radius and distance,
 // sortable date and rating, stored values for highlights and distances,
-// and the version as a doc value for the check. No term vectors:
-// highlights are computed from the stored text (see plan.highlight).
+// and the version as a doc value for the check. No term vectors and no
+// "_all" field: highlights are computed from the stored text (see
+// plan.highlight).
 func newMapping() *mapping.IndexMappingImpl {
-	text := func() *mapping.FieldMapping {
-		f := mapping.NewTextFieldMapping()
-		f.Analyzer = analyzerName
-		f.Store = false
-		f.IncludeTermVectors = false
-		f.IncludeInAll = false
-		f.DocValues = false
-		return f
-	}
 	kw := func(facet bool) *mapping.FieldMapping {
 		f := mapping.NewKeywordFieldMapping()
 		f.Analyzer = keyword.Name
@@ -229,15 +229,20 @@ func newMapping() *mapping.IndexMappingImpl {
 		f.IncludeInAll = false
 		return f
 	}
-	title := text()
-	title.Store = true
+	text := mapping.NewTextFieldMapping()
+	text.Analyzer = scopedAnalyzerName
+	text.Store = false
+	text.IncludeTermVectors = false
+	text.IncludeInAll = false
+	text.DocValues = false
+
 	doc := mapping.NewDocumentStaticMapping()
-	doc.AddFieldMappingsAt(fText, text())
-	doc.AddFieldMappingsAt(fTitle, title)
+	doc.AddSubDocumentMapping("_all", mapping.NewDocumentDisabledMapping())
+	doc.AddFieldMappingsAt(fText, text)
+	doc.AddFieldMappingsAt(fScoped, kw(false))
+	doc.AddFieldMappingsAt(fTitle, stored(mapping.NewTextFieldMapping()))
 	doc.AddFieldMappingsAt(fDescription, stored(mapping.NewTextFieldMapping()))
 	doc.AddFieldMappingsAt(fTerritory, kw(false))
-	doc.AddFieldMappingsAt(fKind, kw(false))
-	doc.AddFieldMappingsAt(fModality, kw(false))
 	doc.AddFieldMappingsAt(fCategory, kw(true))
 	doc.AddFieldMappingsAt(fCommune, kw(true))
 	doc.AddFieldMappingsAt(fModes, kw(true))
@@ -260,18 +265,23 @@ func newMapping() *mapping.IndexMappingImpl {
 
 // toIndex is a Document as the mapping reads it.
 func toIndex(d search.Document) map[string]any {
+	scope := scopePrefix(d.Territory)
+	scoped := []string{scope + fKind + "=" + d.Kind, scope + fCategory + "=" + d.Category,
+		scope + fModality + "=" + d.Modality, scope + fCommune + "=" + d.Commune}
+	for _, m := range d.Modes {
+		scoped = append(scoped, scope+"mode="+m)
+	}
 	modes := d.Modes
 	if modes == nil {
 		modes = []string{}
 	}
 	return map[string]any{
-		fText:        d.Title + "\n" + d.Description + "\n" + d.CommuneName,
+		fText:        scopedText(d.Territory, d.Title+"\n"+d.Title+"\n"+d.Description+"\n"+d.CommuneName),
+		fScoped:      scoped,
 		fTitle:       d.Title,
 		fDescription: d.Description,
 		fTerritory:   d.Territory,
-		fKind:        d.Kind,
 		fCategory:    d.Category,
-		fModality:    d.Modality,
 		fModes:       modes,
 		fCommune:     d.Commune,
 		fGeo:         map[string]any{"lat": d.Lat, "lon": d.Lng},
@@ -298,6 +308,9 @@ func (e *Engine) Index(ctx context.Context, docs ...search.Document) error {
 		for _, d := range docs[start:min(start+indexBatch, len(docs))] {
 			if d.ID == "" {
 				return fmt.Errorf("search: index a document without an ID (territory %q)", d.Territory)
+			}
+			if d.Territory == "" || strings.ContainsAny(d.Territory, "|\x1f") {
+				return fmt.Errorf("search: index %s: territory %q is not a slug", d.ID, d.Territory)
 			}
 			if err := b.Index(d.ID, toIndex(d)); err != nil {
 				return fmt.Errorf("search: index %s: %w", d.ID, err)

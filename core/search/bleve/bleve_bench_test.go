@@ -25,11 +25,12 @@ import (
 // The benchmarks behind docs/benchmarks.md ("Issue 6 — search"), with
 // listings of realistic French text spread over the communes of 20 EPCI:
 //
-//	CAMPAGNON_SEARCH_BENCH=100k go test -run '^$' -bench 'Search' -benchtime 1x -timeout 30m ./core/search/bleve/
-//	CAMPAGNON_SEARCH_BENCH=1m   go test -run '^$' -bench 'Search' -benchtime 1x -timeout 60m ./core/search/bleve/
+//	CAMPAGNON_SEARCH_BENCH=100k go test -run '^$' -bench SearchIndex -benchtime 1x    ./core/search/bleve/
+//	CAMPAGNON_SEARCH_BENCH=100k go test -run '^$' -bench SearchQuery -benchtime 2000x ./core/search/bleve/
+//	CAMPAGNON_SEARCH_BENCH=1m   go test -run '^$' -bench SearchQuery -benchtime 300x -timeout 60m ./core/search/bleve/
 //
-// (-benchtime 1x for the index; give the queries more, -benchtime 2000x.)
-// CAMPAGNON_SEARCH_BENCH=1m-national spreads the million over every EPCI.
+// CAMPAGNON_SEARCH_BENCH=1m-national spreads the million over every EPCI
+// (about 800 listings a territory) as a national rollout would.
 //
 // Without the variable they run on 10,000 listings, so that `make bench`
 // stays short. BenchmarkSearchIndex measures a full index into a new
@@ -189,7 +190,7 @@ func BenchmarkSearchQuery(b *testing.B) {
 	queries := queryMix(d.places, 500)
 	noTypos := newEngine(d.engine.index, []Option{WithoutTypos()})
 	noTypos.places = d.engine.places
-	run := func(b *testing.B, search func(search.Query) (int, error)) {
+	run := func(b *testing.B, ask func(search.Query) (int, error)) {
 		lat := make([]time.Duration, 0, b.N)
 		found := 0
 		i := 0
@@ -197,7 +198,7 @@ func BenchmarkSearchQuery(b *testing.B) {
 			q := queries[i%len(queries)]
 			i++
 			start := time.Now()
-			n, err := search(q)
+			n, err := ask(q)
 			lat = append(lat, time.Since(start))
 			if err != nil {
 				b.Fatalf("%+v: %v", q, err)

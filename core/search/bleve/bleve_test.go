@@ -168,3 +168,18 @@ func TestIndexRefusesNoID(t *testing.T) {
 		t.Error("a document without an ID was indexed")
 	}
 }
+
+// TestOpenHeld: an index another process (or engine) holds is refused
+// after a short wait, with a message, instead of hanging.
+func TestOpenHeld(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "search")
+	e, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if _, err = Open(dir); apperr.As(err).Code != "search_index_unreadable" {
+		t.Fatalf("second Open = %v; want search_index_unreadable", err)
+	}
+}

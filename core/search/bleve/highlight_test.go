@@ -23,7 +23,7 @@ func TestHighlight(t *testing.T) {
 		{"jard", "Jardinage", 0, "<mark>Jardinage</mark>"},
 	}
 	for _, tt := range tests {
-		if got := e.newPlan(tt.query).highlight(tt.text, tt.limit); got != tt.want {
+		if got := e.newPlan("t", tt.query).highlight(tt.text, tt.limit); got != tt.want {
 			t.Errorf("highlight(%q) of %q = %q, want %q", tt.query, tt.text, got, tt.want)
 		}
 	}
@@ -35,14 +35,14 @@ func TestHighlightWindow(t *testing.T) {
 	t.Parallel()
 	e := &Engine{fuzzy: true}
 	long := strings.Repeat("début très très long ", 30) + "le potager à désherber " + strings.Repeat("après-midi é ", 40)
-	got := e.newPlan("potager").highlight(long, snippetBytes)
+	got := e.newPlan("t", "potager").highlight(long, snippetBytes)
 	if !strings.Contains(got, "<mark>potager</mark>") || !strings.HasPrefix(got, "…") || !strings.HasSuffix(got, "…") {
 		t.Errorf("window = %q: want the match, with … on both sides", got)
 	}
 	if !utf8.ValidString(got) || len(got) > snippetBytes+40 {
 		t.Errorf("window of %d bytes, valid UTF-8 %v", len(got), utf8.ValidString(got))
 	}
-	plain := e.newPlan("absent").highlight(long, snippetBytes)
+	plain := e.newPlan("t", "absent").highlight(long, snippetBytes)
 	if !strings.HasPrefix(plain, "début") || !strings.HasSuffix(plain, "…") || strings.Contains(plain, "<mark>") {
 		t.Errorf("without a match = %q: want the start, cut", plain)
 	}

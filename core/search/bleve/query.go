@@ -22,10 +22,8 @@ const (
 	// words); the rest are ignored, so a long text cannot make a query of
 	// hundreds of clauses.
 	maxTerms = 12
-	// titleWeight adds to a word found in the title; fuzzyWeight and
-	// prefixWeight rank a word found with a typo, or as the start of a
-	// longer word, below the word itself.
-	titleWeight  = 2
+	// fuzzyWeight and prefixWeight rank a word found with a typo, or as
+	// the start of a longer word, below the word itself.
 	fuzzyWeight  = 0.3
 	prefixWeight = 0.2
 	// facetSize bounds the values counted per facet: more than the communes
@@ -77,6 +75,7 @@ var synonymGroups = sync.OnceValue(func() [][][]string {
 // plan is a query's text made ready: what must each be found (concepts),
 // and how a word of a listing may match (matchers, for the highlights).
 type plan struct {
+	scope    string // the territory's prefix of every term, see scopedAnalyzer
 	concepts []bq.Query
 	matchers []matcher
 }
@@ -92,8 +91,8 @@ type matcher struct {
 // newPlan splits the query's terms into concepts: a term (exactly,
 // stemmed, with a typo, or as a prefix for the last one), or a synonym
 // group whose member the query contains.
-func (e *Engine) newPlan(text string) *plan {
-	p := &plan{}
+func (e *Engine) newPlan(territory, text string) *plan {
+	p := &plan{scope: scopePrefix(territory)}
 	ts := terms(text)
 	if len(ts) > maxTerms {
 		ts = ts[:maxTerms]
@@ -133,7 +132,7 @@ func (p *plan) synonymAt(e *Engine, ts []string, i int) (bq.Query, int) {
 		// A member of several words ("soutien scolaire") needs them all.
 		all := make([]bq.Query, len(m))
 		for j, t := range m {
-			all[j] = fieldTerm(fText, t, 1)
+			all[j] = fieldTerm(fText, p.scope+t, 1)
 			p.matchers = append(p.matchers, matcher{term: t})
 		}
 		alts = append(alts, bq.NewConjunctionQuery(all))
@@ -141,24 +140,26 @@ func (p *plan) synonymAt(e *Engine, ts []string, i int) (bq.Query, int) {
 	return bq.NewDisjunctionQuery(alts), bestLen
 }
 
-// term finds one analysed term in the listing's text, counting more in
-// its title.
+// term finds one analysed term in the listing's text (where the title
+// counts twice). Every term is the territory's (scoped): a typo may not
+// touch the scope, so no query reaches another territory's words.
 func (p *plan) term(e *Engine, t string, last bool) bq.Query {
 	m := matcher{term: t, prefix: last && utf8.RuneCountInString(t) >= 3}
 	if e.fuzzy {
 		m.edits = fuzziness(t)
 	}
 	p.matchers = append(p.matchers, m)
-	alts := []bq.Query{fieldTerm(fText, t, 1), fieldTerm(fTitle, t, titleWeight)}
+	alts := []bq.Query{fieldTerm(fText, p.scope+t, 1)}
 	if m.edits > 0 {
-		z := bq.NewFuzzyQuery(t)
+		z := bq.NewFuzzyQuery(p.scope + t)
 		z.SetField(fText)
 		z.SetFuzziness(m.edits)
+		z.SetPrefix(len(p.scope))
 		z.SetBoost(fuzzyWeight)
 		alts = append(alts, z)
 	}
 	if m.prefix {
-		x := bq.NewPrefixQuery(t)
+		x := bq.NewPrefixQuery(p.scope + t)
 		x.SetField(fText)
 		x.SetBoost(prefixWeight)
 		alts = append(alts, x)
@@ -175,33 +176,35 @@ func fieldTerm(field, value string, boost float64) bq.Query {
 
 // filters are the query's restrictions: its territory always, then each
 // filter set, then the radius (as the territory's places within it, see
-// places). They go in one conjunction with the text,
-// which lets Bleve skip from one listing of the territory to the next;
-// Bleve's own BooleanQuery filter would instead visit every listing of
-// every territory that matches the text, and check each. Their zero
-// boost keeps them out of the score.
+// places). They go in one conjunction with the text, which lets Bleve
+// skip from one listing of the territory to the next; Bleve's own
+// BooleanQuery filter would instead visit every listing of every
+// territory that matches the text, and check each. Their zero boost keeps
+// them out of the score.
+//
+// Each filter is a term of the territory ("picardie-verte|mode=free" in
+// the field "scoped", see toIndex): when Bleve scores, it walks a posting
+// list entry by entry to skip ahead, so a filter must list the
+// territory's listings of one kind, not the country's.
 func (e *Engine) filters(q search.Query) []bq.Query {
-	term := func(field, value string) bq.Query { return fieldTerm(field, value, 0) }
-	var fs []bq.Query
+	scope := scopePrefix(q.Territory)
+	fs := []bq.Query{fieldTerm(fTerritory, q.Territory, 0)}
 	if q.RadiusKm > 0 {
-		// The places are the territory's: no need to check it again.
 		terms := e.places.within(q.Territory, *q.Near, q.RadiusKm)
 		if len(terms) == 0 {
 			return []bq.Query{bq.NewMatchNoneQuery()}
 		}
 		near := make([]bq.Query, len(terms))
 		for i, t := range terms {
-			near[i] = term(fPlace, t)
+			near[i] = fieldTerm(fPlace, t, 0)
 		}
 		fs = append(fs, bq.NewDisjunctionQuery(near))
-	} else {
-		fs = append(fs, term(fTerritory, q.Territory))
 	}
-	for _, f := range []struct{ field, value string }{
-		{fKind, q.Kind}, {fCategory, q.Category}, {fModality, q.Modality}, {fModes, q.Mode}, {fCommune, q.Commune},
+	for _, f := range []struct{ name, value string }{
+		{fKind, q.Kind}, {fCategory, q.Category}, {fModality, q.Modality}, {"mode", q.Mode}, {fCommune, q.Commune},
 	} {
 		if f.value != "" {
-			fs = append(fs, term(f.field, f.value))
+			fs = append(fs, fieldTerm(fScoped, scope+f.name+"="+f.value, 0))
 		}
 	}
 	return fs
@@ -244,7 +247,7 @@ func (e *Engine) Search(ctx context.Context, q search.Query) (*search.Result, er
 	ctx, cancel := context.WithTimeout(ctx, e.timeout)
 	defer cancel()
 
-	p := e.newPlan(q.Text)
+	p := e.newPlan(q.Territory, q.Text)
 	var text bq.Query = bq.NewMatchAllQuery()
 	if len(p.concepts) > 0 {
 		text = bq.NewConjunctionQuery(p.concepts)
