@@ -229,13 +229,15 @@ func freeAddr(t testing.TB) string {
 
 // startServe runs `campagnon serve` on a fresh SQLite database and waits
 // for /readyz; it returns the process, the base URL and the time to ready.
-func startServe(t testing.TB, dataDir string) (*exec.Cmd, string, time.Duration, *syncBuffer) {
+// env adds settings (CAMPAGNON_KEY=value) to the process's environment.
+func startServe(t testing.TB, dataDir string, env ...string) (*exec.Cmd, string, time.Duration, *syncBuffer) {
 	t.Helper()
 	addr := freeAddr(t)
 	cmd := exec.Command(binary, "serve", "--addr", addr)
 	cmd.Dir = dataDir
 	cmd.Env = append(os.Environ(), "CAMPAGNON_DATA_DIR="+filepath.Join(dataDir, "data"), "CAMPAGNON_DATABASE_DRIVER=sqlite")
 	cmd.Env = append(cmd.Env, pluginEnv()...)
+	cmd.Env = append(cmd.Env, env...)
 	logs := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	start := time.Now()

@@ -13,6 +13,7 @@ import (
 	"github.com/campagnon/campagnon/core/apperr"
 	"github.com/campagnon/campagnon/core/config"
 	"github.com/campagnon/campagnon/core/mail"
+	"github.com/campagnon/campagnon/core/server"
 )
 
 func runServe(ctx context.Context, args []string, _, errOut io.Writer) error {
@@ -26,6 +27,7 @@ func runServe(ctx context.Context, args []string, _, errOut io.Writer) error {
 		c.sets = append(c.sets, "server.addr="+*addr)
 	}
 	start := time.Now()
+	gc := server.TuneGC()
 	a, err := c.open(ctx, errOut)
 	if err != nil {
 		return err
@@ -43,7 +45,7 @@ func runServe(ctx context.Context, args []string, _, errOut io.Writer) error {
 	}
 	go refreshRules(ctx, a)
 	// The search index follows the database through the outbox.
-	go a.Indexer.Run(ctx, indexEvery)
+	go a.Indexer.Run(ctx, a.Config.Search.IndexEvery)
 	if err := startMail(ctx, a); err != nil {
 		return err
 	}
@@ -53,7 +55,7 @@ func runServe(ctx context.Context, args []string, _, errOut io.Writer) error {
 		return fmt.Errorf("écoute sur %s impossible (port déjà pris ? changez server.addr ou --addr) : %w", a.Config.Server.Addr, err)
 	}
 	a.Log.Info("Campagnon prêt", "url", "http://"+displayAddr(ln.Addr()), "database", a.Config.Database.Driver,
-		"startup_ms", time.Since(start).Milliseconds())
+		"startup_ms", time.Since(start).Milliseconds(), "gc_percent", gc)
 	return a.Server().Serve(ctx, ln)
 }
 
@@ -92,9 +94,6 @@ func refreshRules(ctx context.Context, a *app.App) {
 		}
 	}
 }
-
-// indexEvery is how often the server applies the search outbox when idle.
-const indexEvery = time.Second
 
 // outboxEvery is how often the server looks for emails to deliver.
 const outboxEvery = 2 * time.Second

@@ -40,14 +40,11 @@ type searchAnswer struct {
 
 func badSearch(fr, en string) error { return apperr.New(apperr.KindInvalid, "search_invalid", fr, en) }
 
-// maxQueryRunes bounds the text of a search.
-const maxQueryRunes = 200
-
 // query reads a search from the query string.
 func (h searchHandler) query(c *fiber.Ctx, t *territory.Territory) (search.Query, error) {
 	q := search.Query{Territory: t.Slug, Text: strings.TrimSpace(c.Query("q")), Kind: c.Query("kind"), Category: c.Query("category"),
 		Modality: c.Query("modality"), Mode: c.Query("mode"), Commune: c.Query("commune"), Sort: c.Query("sort"), Facets: c.QueryBool("facets")}
-	if utf8.RuneCountInString(q.Text) > maxQueryRunes || !utf8.ValidString(q.Text) {
+	if utf8.RuneCountInString(q.Text) > search.MaxTextRunes || !utf8.ValidString(q.Text) {
 		return q, badSearch("Recherche trop longue : 200 caractères au plus.", "Search too long: at most 200 characters.")
 	}
 	var err error

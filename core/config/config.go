@@ -57,6 +57,9 @@ type Search struct {
 	MeiliURL   string
 	MeiliKey   string
 	MeiliIndex string
+	// IndexEvery is how often the server applies the search outbox when
+	// idle.
+	IndexEvery time.Duration
 }
 
 // SearchDir returns the embedded index's folder, defaulting to DataDir/search.

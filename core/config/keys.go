@@ -220,6 +220,8 @@ var keys = []Key{
 		[]string{SearchEmbedded, SearchMeilisearch}, func(c *Config) *string { return &c.Search.Engine }),
 	stringKey("search.dir", "", "folder of the embedded search index (empty: <data_dir>/search)",
 		true, func(c *Config) *string { return &c.Search.Dir }).showing((*Config).SearchDir),
+	durationKey("search.index_every", "1s", "how often the server applies the search outbox when idle (a listing change shows in searches within about this time)",
+		100*time.Millisecond, time.Hour, func(c *Config) *time.Duration { return &c.Search.IndexEvery }),
 	stringKey("search.meili_url", "", "Meilisearch server address (https://search.example:7700), for search.engine=meilisearch",
 		true, func(c *Config) *string { return &c.Search.MeiliURL }),
 	{

@@ -24,12 +24,20 @@ type searchRow struct {
 // visibleQuery selects visible listings with their territory's slug and
 // their owner's average published rating (a projection, read-only).
 func (s *Service) visibleQuery(rows *[]searchRow) *bun.SelectQuery {
+	return s.searchQuery(rows).Where("listing.status = ?", StatusPublished).Where("listing.hidden_at IS NULL")
+}
+
+// searchQuery selects listings with their territory's slug and their
+// owner's average published rating, visible or not.
+func (s *Service) searchQuery(rows *[]searchRow) *bun.SelectQuery {
 	return s.store.DB().NewSelect().Model(rows).
 		ColumnExpr("listing.*").ColumnExpr("t.slug AS slug").
 		ColumnExpr("CAST((SELECT COALESCE(SUM(r.rating) * 1.0 / NULLIF(COUNT(*), 0), 0) FROM reviews AS r WHERE r.subject_id = listing.owner_id AND r.published_at IS NOT NULL AND r.hidden_at IS NULL) AS DOUBLE PRECISION) AS rating").
-		Join("JOIN territories AS t ON t.id = listing.territory_id").
-		Where("listing.status = ?", StatusPublished).Where("listing.hidden_at IS NULL")
+		Join("JOIN territories AS t ON t.id = listing.territory_id")
 }
+
+// visible reports whether l is shown to readers and searches.
+func (l *Listing) visible() bool { return l.Status == StatusPublished && l.HiddenAt == nil }
 
 // document turns a visible listing into its search document.
 func (s *Service) document(r *searchRow) search.Document {
@@ -62,30 +70,44 @@ func (s *Service) Documents(ctx context.Context, ids []string) (map[string]searc
 	return out, nil
 }
 
-// Visible implements search.Source.
+// Visible implements search.Source. It walks every listing in the order
+// of its primary key and keeps the visible ones: a filter on the status in
+// SQL would lead SQLite's planner to the status index and a sort of every
+// published listing for each batch (a reindex of 100,000 listings went
+// from 66 s to a few seconds without it).
 func (s *Service) Visible(ctx context.Context, batch int, fn func(docs []search.Document) error) error {
 	after := ""
 	for {
 		var rows []searchRow
-		q := s.visibleQuery(&rows).OrderExpr("listing.id").Limit(int64(batch))
-		if after != "" {
-			q = q.Where("listing.id > ?", after)
-		}
-		if err := q.Scan(ctx); err != nil {
+		if err := s.pageQuery(&rows, after, batch).Scan(ctx); err != nil {
 			return fmt.Errorf("listing: visible listings: %w", err)
 		}
 		if len(rows) == 0 {
 			return nil
 		}
-		docs := make([]search.Document, len(rows))
+		docs := make([]search.Document, 0, len(rows))
 		for i := range rows {
-			docs[i] = s.document(&rows[i])
+			if rows[i].visible() {
+				docs = append(docs, s.document(&rows[i]))
+			}
 		}
-		if err := fn(docs); err != nil {
-			return err
+		if len(docs) > 0 {
+			if err := fn(docs); err != nil {
+				return err
+			}
 		}
 		after = rows[len(rows)-1].ID
 	}
+}
+
+// pageQuery selects the batch listings, visible or not, that follow after
+// in the order of their primary key.
+func (s *Service) pageQuery(rows *[]searchRow, after string, batch int) *bun.SelectQuery {
+	q := s.searchQuery(rows).OrderExpr("listing.id").Limit(int64(batch))
+	if after != "" {
+		q = q.Where("listing.id > ?", after)
+	}
+	return q
 }
 
 // CountVisible implements search.Source.
@@ -100,19 +122,28 @@ func (s *Service) CountVisible(ctx context.Context) (int, error) {
 var _ search.Source = (*Service)(nil)
 
 // Views returns the visible listings of t among ids, by ID: the search
-// endpoint shows the database's current listing for each hit.
+// endpoint shows the database's current listing for each hit. The rows are
+// read by primary key only and filtered here: with the territory and the
+// status in SQL, SQLite's planner reads every listing of the territory
+// through its index instead of the few asked for.
 func (s *Service) Views(ctx context.Context, t *territory.Territory, ids []string) (map[string]*View, error) {
 	out := map[string]*View{}
 	if len(ids) == 0 {
 		return out, nil
 	}
 	var ls []Listing
-	if err := s.store.DB().NewSelect().Model(&ls).Where("territory_id = ?", t.ID).Where("id IN (?)", bun.In(ids)).
-		Where("status = ?", StatusPublished).Where("hidden_at IS NULL").Scan(ctx); err != nil {
+	if err := s.hitsQuery(&ls, ids).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("listing: read hits: %w", err)
 	}
 	for i := range ls {
-		out[ls[i].ID] = view(&ls[i])
+		if ls[i].TerritoryID == t.ID && ls[i].visible() {
+			out[ls[i].ID] = view(&ls[i])
+		}
 	}
 	return out, nil
+}
+
+// hitsQuery selects the listings of ids by their primary key.
+func (s *Service) hitsQuery(ls *[]Listing, ids []string) *bun.SelectQuery {
+	return s.store.DB().NewSelect().Model(ls).Where("id IN (?)", bun.In(ids))
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -312,6 +313,34 @@ func TestPrefersEnglish(t *testing.T) {
 	for in, want := range tests {
 		if got := prefersEnglish(in); got != want {
 			t.Errorf("prefersEnglish(%q) = %v", in, got)
+		}
+	}
+}
+
+// TestTuneGC: without GOGC the server's own target applies; with GOGC the
+// operator's choice is kept.
+func TestTuneGC(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	tests := []struct {
+		gogc string
+		set  bool
+		want int
+	}{
+		{set: false, want: GCPercent},
+		{gogc: "150", set: true, want: 150},
+	}
+	for _, tt := range tests {
+		if tt.set {
+			t.Setenv("GOGC", tt.gogc)
+			debug.SetGCPercent(150) // as the runtime reads GOGC at start
+		} else {
+			t.Setenv("GOGC", "") // empty is unset
+		}
+		if got := TuneGC(); got != tt.want {
+			t.Errorf("GOGC=%q: TuneGC() = %d, want %d", tt.gogc, got, tt.want)
+		}
+		if got := debug.SetGCPercent(100); got != tt.want {
+			t.Errorf("GOGC=%q: GC percent in force %d, want %d", tt.gogc, got, tt.want)
 		}
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -56,6 +57,9 @@ type Engine struct {
 	places  *places
 	timeout time.Duration
 	fuzzy   bool
+	// gate admits at most GOMAXPROCS searches at once, first come first
+	// served; see Search.
+	gate chan struct{}
 }
 
 // Option changes how an engine runs.
@@ -77,7 +81,7 @@ func WithTimeout(d time.Duration) Option {
 func WithoutTypos() Option { return func(e *Engine) { e.fuzzy = false } }
 
 func newEngine(idx blevesearch.Index, opts []Option) *Engine {
-	e := &Engine{index: idx, places: &places{}, timeout: DefaultTimeout, fuzzy: true}
+	e := &Engine{index: idx, places: &places{}, timeout: DefaultTimeout, fuzzy: true, gate: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	for _, o := range opts {
 		o(e)
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -187,7 +186,7 @@ func dirSize(b *testing.B, dir string) int64 {
 // the engine (with and without typo tolerance) and the LIKE baseline.
 func BenchmarkSearchQuery(b *testing.B) {
 	d := indexed(b)
-	queries := queryMix(d.places, 500)
+	queries := searchtest.QueryMix(d.places, 500)
 	noTypos := newEngine(d.engine.index, []Option{WithoutTypos()})
 	noTypos.places = d.engine.places
 	run := func(b *testing.B, ask func(search.Query) (int, error)) {
@@ -239,44 +238,6 @@ func reportLatency(b *testing.B, lat []time.Duration) {
 	b.ReportMetric(at(0.50), "p50-ms")
 	b.ReportMetric(at(0.95), "p95-ms")
 	b.ReportMetric(at(0.99), "p99-ms")
-}
-
-// queryMix is what residents type on a phone — missing accents, typos,
-// several words — with the filters and radius of the search page: always
-// a radius around a commune of the territory, often a kind, sometimes a
-// category or a payment mode, every sort, facets half of the time.
-func queryMix(places []searchtest.Place, n int) []search.Query {
-	rng := rand.New(rand.NewPCG(6, 2026))
-	texts := []struct{ text, category string }{
-		{"tonte pelouse", "petits-travaux"}, {"jardinnage", "petits-travaux"}, {"electricien", ""},
-		{"aide aux devoirs", "enfance"}, {"menage repassage", ""}, {"covoiturage", "mobilite"},
-		{"bricolage etageres", ""}, {"garde enfants apres l'ecole", "enfance"}, {"soutien scolaire maths", ""},
-		{"plombié", ""}, {"taille haies", "petits-travaux"}, {"ordinateur", "aines"},
-		{"transport hopital", ""}, {"courses personnes agees", "aines"}, {"debroussaillage", ""},
-		{"quelqu'un pour tondre", ""}, {"peinture volets", ""}, {"declaration impots", "aines"},
-		{"babysitting mercredi", ""}, {"surveillance maison vacances", ""},
-	}
-	modes := []string{"", "", "", "time_credits", "cesu_declaratif", "free"}
-	sorts := []string{search.SortRelevance, search.SortRelevance, search.SortDistance, search.SortDistance, search.SortRecency}
-	radii := []float64{5, 10, 10, 20}
-	qs := make([]search.Query, n)
-	for i := range qs {
-		p := places[rng.IntN(len(places))]
-		t := texts[rng.IntN(len(texts))]
-		q := search.Query{
-			Territory: p.Territory, Text: t.text,
-			Near: &search.Point{Lat: p.Lat, Lng: p.Lng}, RadiusKm: radii[rng.IntN(len(radii))],
-			Mode: modes[rng.IntN(len(modes))], Sort: sorts[rng.IntN(len(sorts))], Facets: rng.IntN(2) == 0,
-		}
-		if rng.IntN(3) > 0 {
-			q.Kind = "offer"
-		}
-		if rng.IntN(3) == 0 {
-			q.Category = t.category
-		}
-		qs[i] = q
-	}
-	return qs
 }
 
 // likeBaseline loads the listings into a plain SQLite table with an index
