@@ -266,18 +266,7 @@ func (s *Service) warnAlreadyRegistered(ctx context.Context, tx bun.Tx, email st
 
 // territoryOf returns the active territory of commune c, or nil when it has none.
 func (s *Service) territoryOf(ctx context.Context, c *referential.Commune) (*territory.Territory, error) {
-	t := new(territory.Territory)
-	err := s.store.DB().NewSelect().Model(t).
-		Join("JOIN territory_communes AS tc ON tc.territory_id = territory.id").
-		Where("tc.insee = ?", c.INSEE).Where("territory.status = ?", territory.StatusActive).
-		Limit(1).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("look up territory of commune %s: %w", c.INSEE, err)
-	}
-	return t, nil
+	return territory.OfCommune(ctx, s.store.DB(), c.INSEE)
 }
 
 // errTokenInvalid is the one answer to a verification or reset link that is

@@ -83,8 +83,9 @@ type Route struct {
 
 // Register adds the /api/v1 routes to app and returns them.
 func Register(app fiber.Router, d Deps) []Route {
-	auth := authHandler{svc: d.Accounts, rules: d.Rules, ledger: d.Ledger, secret: d.SessionSecret, authz: d.Authz, territories: d.Territories, mediation: d.Mediation}
-	xh := exchangesHandler{svc: d.Exchanges, ledger: d.Ledger, rules: d.Rules, listings: d.Listings, accounts: d.Accounts, authz: d.Authz, territories: d.Territories}
+	actions := NewActions(d)
+	auth := authHandler{svc: d.Accounts, rules: d.Rules, ledger: d.Ledger, secret: d.SessionSecret, authz: d.Authz, territories: d.Territories, mediation: d.Mediation, actions: actions}
+	xh := exchangesHandler{svc: d.Exchanges, ledger: d.Ledger, rules: d.Rules, listings: d.Listings, accounts: d.Accounts, authz: d.Authz, territories: d.Territories, actions: actions}
 	mh := messagesHandler{svc: d.Messages, exchanges: xh}
 	lh := listingsHandler{svc: d.Listings, accounts: d.Accounts, authz: d.Authz, territories: d.Territories, auth: auth}
 	p := peopleHandler{accounts: d.Accounts, authz: d.Authz, territories: d.Territories, mediation: d.Mediation, privacy: d.Privacy, auth: auth}

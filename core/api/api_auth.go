@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"math"
 	"strconv"
 	"strings"
@@ -43,6 +42,7 @@ type authHandler struct {
 	authz       *authz.Enforcer
 	territories *territory.Service
 	mediation   *mediation.Service
+	actions     *Actions
 }
 
 // meAnswer is what a signed-in person learns about their session.
@@ -80,45 +80,11 @@ func (h authHandler) verify(c *fiber.Ctx) error {
 	if err := decodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
-	a, err := h.svc.Verify(c.UserContext(), in.Token)
+	a, err := h.actions.Verify(c.UserContext(), in.Token)
 	if err != nil {
 		return err
 	}
-	// A verified account is a member of its commune's territory.
-	t, err := h.territories.ByID(c.UserContext(), a.TerritoryID)
-	if err != nil {
-		return err
-	}
-	roles := []string{authz.RoleResident}
-	if a.Professional {
-		roles = append(roles, authz.RoleProfessional)
-	}
-	for _, role := range roles {
-		if err := h.authz.GrantMembership(c.UserContext(), a.ID, role, t.Slug, "verify"); err != nil {
-			return fmt.Errorf("grant %s in %s: %w", role, t.Slug, err)
-		}
-	}
-	h.welcome(c, t.ID, a.ID)
 	return c.JSON(fiber.Map{"account": a})
-}
-
-// welcome credits a new member with the welcome time credits their
-// territory's plugin states, once (the idempotency key). The account is
-// verified whatever happens here: a failure is logged, and the next
-// verification of the same account (a new link) tries again.
-func (h authHandler) welcome(c *fiber.Ctx, territoryID, accountID string) {
-	p, err := h.rules.TimeCredits(c.UserContext(), territoryID)
-	if err == nil && (p == nil || p.WelcomeMinutes == 0) {
-		return
-	}
-	if err == nil {
-		_, err = h.ledger.Transfer(c.UserContext(), ledger.TransferInput{TerritoryID: territoryID, Kind: ledger.KindWelcome,
-			From: ledger.TerritoryAccount, To: accountID, Minutes: int64(p.WelcomeMinutes), Memo: "Crédits de bienvenue",
-			Actor: "system:welcome", Idempotency: "welcome:" + accountID}, ledger.LimitsOf(p))
-	}
-	if err != nil {
-		slog.ErrorContext(c.UserContext(), "welcome time credits not given", "account", accountID, "error", err)
-	}
 }
 
 // loginInput is the body of POST /auth/login.
@@ -436,3 +402,11 @@ func truncate(s string, n int) string {
 	}
 	return s[:n]
 }
+
+// LimitSignUps bounds the requests that send emails (sign-up, password
+// reset) per client address, as the API's; the web forms use it too.
+func LimitSignUps() fiber.Handler { return rateLimit(signUpPerMinute) }
+
+// LimitLogins bounds the sign-in attempts per client address, as the
+// API's; the web forms use it too.
+func LimitLogins() fiber.Handler { return rateLimit(loginPerMinute) }

@@ -17,7 +17,6 @@ import (
 	"github.com/campagnon/campagnon/core/listing"
 	"github.com/campagnon/campagnon/core/rules"
 	"github.com/campagnon/campagnon/core/territory"
-	"github.com/campagnon/campagnon/sdk/abi"
 )
 
 // HeaderIdempotencyKey makes a state-changing request safe to retry.
@@ -32,22 +31,14 @@ type exchangesHandler struct {
 	accounts    *account.Service
 	authz       *authz.Enforcer
 	territories *territory.Service
+	actions     *Actions
 }
 
 // caller describes who acts on a Member route, as the exchange service
 // needs it.
 func (h exchangesHandler) caller(c *fiber.Ctx) (*territory.Territory, exchange.Caller, error) {
-	t, err := h.territories.Lookup(c.UserContext(), c.Params("territory"), false)
-	if err != nil {
-		return nil, exchange.Caller{}, err
-	}
 	actor, mediator := actorOf(c)
-	a, err := h.accounts.Account(c.UserContext(), actor)
-	if err != nil {
-		return nil, exchange.Caller{}, err
-	}
-	admin, _ := h.authz.Allowed(actor, t.Slug, "exchange", "read")
-	return t, exchange.Caller{AccountID: a.ID, Commune: a.Commune, Admin: admin, MediatorID: mediator}, nil
+	return h.actions.Caller(c.UserContext(), c.Params("territory"), actor, mediator)
 }
 
 func (h exchangesHandler) request(c *fiber.Ctx) error {
@@ -59,20 +50,7 @@ func (h exchangesHandler) request(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v, err := h.listings.Get(c.UserContext(), t, who.AccountID, false, in.ListingID)
-	if err != nil {
-		return err
-	}
-	// The provider is the offer's owner, or the caller answering a need.
-	providerID := v.OwnerID
-	if v.Kind == abi.ListingNeed {
-		providerID = who.AccountID
-	}
-	provider, err := h.accounts.Account(c.UserContext(), providerID)
-	if err != nil {
-		return err
-	}
-	x, err := h.svc.Request(c.UserContext(), t, v.Listing, who, in, provider.Professional && provider.SAPNumber != nil)
+	x, err := h.actions.RequestExchange(c.UserContext(), t, who, in)
 	if err != nil {
 		return err
 	}

@@ -33,6 +33,7 @@ import (
 	"github.com/campagnon/campagnon/core/mediation"
 	"github.com/campagnon/campagnon/core/message"
 	"github.com/campagnon/campagnon/core/metrics"
+	"github.com/campagnon/campagnon/core/observatory"
 	"github.com/campagnon/campagnon/core/pluginhost"
 	"github.com/campagnon/campagnon/core/privacy"
 	"github.com/campagnon/campagnon/core/referential"
@@ -402,9 +403,10 @@ func MigrationError(err error) error {
 // Server returns the HTTP server with every route registered.
 func (a *App) Server() *server.Server {
 	srv := server.New(a.Config.Server, server.Deps{Logger: a.Log, Metrics: a.Metrics, Ready: a.Ready})
-	a.Routes = api.Register(srv.App(), api.Deps{Territories: a.Territories, Rules: a.Rules, Accounts: a.Accounts,
-		Authz: a.Authz, Search: a.Search, Referential: a.Referential, Mediation: a.Mediation, Listings: a.Listings, Exchanges: a.Exchanges, Messages: a.Messages, Ledger: a.Ledger, Idempotency: a.Idempotency, Privacy: a.Privacy, SessionSecret: a.SessionSecret})
-	a.Pages = web.Register(srv.App(), web.Deps{Accounts: a.Accounts, Privacy: a.Privacy})
+	deps := api.Deps{Territories: a.Territories, Rules: a.Rules, Accounts: a.Accounts,
+		Authz: a.Authz, Search: a.Search, Referential: a.Referential, Mediation: a.Mediation, Listings: a.Listings, Exchanges: a.Exchanges, Messages: a.Messages, Ledger: a.Ledger, Idempotency: a.Idempotency, Privacy: a.Privacy, SessionSecret: a.SessionSecret}
+	a.Routes = api.Register(srv.App(), deps)
+	a.Pages = web.Register(srv.App(), web.Deps{Deps: deps, Actions: api.NewActions(deps), Observatory: observatory.NewService(a.Store, a.Referential)})
 	return srv
 }
 

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/campagnon/campagnon/core/apperr"
+	"github.com/campagnon/campagnon/core/golden"
 )
 
 // goldenInterventions is March–April 2025 for two pairs: summer time starts
@@ -199,7 +200,7 @@ func TestWriteCSVGolden(t *testing.T) {
 	if err := WriteCSV(&buf, goldenSummaries(t)); err != nil {
 		t.Fatal(err)
 	}
-	checkGolden(t, "summary.csv", buf.Bytes())
+	golden.Check(t, "summary.csv", buf.Bytes())
 
 	b := buf.Bytes()
 	if !bytes.HasPrefix(b, []byte("\xEF\xBB\xBF")) || !utf8.Valid(b) {
@@ -239,7 +240,7 @@ func TestWriteHTMLGolden(t *testing.T) {
 	if err := WriteHTMLPage(&buf, s[:2], "/static/campagnon.css"); err != nil {
 		t.Fatal(err)
 	}
-	checkGolden(t, "summary.html", buf.Bytes())
+	golden.Check(t, "summary.html", buf.Bytes())
 	page := buf.String()
 	for _, bad := range []string{"<script", "style=", "=cmd|' /C", "javascript:"} {
 		if strings.Contains(page, bad) {

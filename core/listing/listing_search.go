@@ -36,9 +36,6 @@ func (s *Service) searchQuery(rows *[]searchRow) *bun.SelectQuery {
 		Join("JOIN territories AS t ON t.id = listing.territory_id")
 }
 
-// visible reports whether l is shown to readers and searches.
-func (l *Listing) visible() bool { return l.Status == StatusPublished && l.HiddenAt == nil }
-
 // document turns a visible listing into its search document.
 func (s *Service) document(r *searchRow) search.Document {
 	d := search.Document{ID: r.ID, Territory: r.Slug, Kind: r.Kind, Category: r.Category, Modality: r.Modality,
@@ -87,7 +84,7 @@ func (s *Service) Visible(ctx context.Context, batch int, fn func(docs []search.
 		}
 		docs := make([]search.Document, 0, len(rows))
 		for i := range rows {
-			if rows[i].visible() {
+			if rows[i].Visible() {
 				docs = append(docs, s.document(&rows[i]))
 			}
 		}
@@ -136,7 +133,7 @@ func (s *Service) Views(ctx context.Context, t *territory.Territory, ids []strin
 		return nil, fmt.Errorf("listing: read hits: %w", err)
 	}
 	for i := range ls {
-		if ls[i].TerritoryID == t.ID && ls[i].visible() {
+		if ls[i].TerritoryID == t.ID && ls[i].Visible() {
 			out[ls[i].ID] = view(&ls[i])
 		}
 	}

@@ -458,3 +458,25 @@ func (s *Service) HasCommune(ctx context.Context, territoryID, insee string) (bo
 	}
 	return ok, nil
 }
+
+// OfCommune returns the active territory that commune insee belongs to, or
+// nil when it has none (the commune is not open on Campagnon yet).
+func OfCommune(ctx context.Context, db bun.IDB, insee string) (*Territory, error) {
+	t := new(Territory)
+	err := db.NewSelect().Model(t).
+		Join("JOIN territory_communes AS tc ON tc.territory_id = territory.id").
+		Where("tc.insee = ?", insee).Where("territory.status = ?", StatusActive).
+		Limit(1).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("look up territory of commune %s: %w", insee, err)
+	}
+	return t, nil
+}
+
+// OfCommune returns the active territory of commune insee, or nil.
+func (s *Service) OfCommune(ctx context.Context, insee string) (*Territory, error) {
+	return OfCommune(ctx, s.store.DB(), insee)
+}

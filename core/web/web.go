@@ -1,26 +1,29 @@
 // Package web serves Campagnon's server-rendered pages: HTML that works
-// without JavaScript, French first, with a strict Content-Security-Policy
-// (no script at all, styles from our own stylesheet only). Issue 7 builds
-// the resident, professional, mediator and admin pages here; today it
-// serves the readable "my data" page (RGPD) and the stylesheet.
+// without JavaScript, French first with English one link away, mobile
+// first, with a strict Content-Security-Policy (no script at all, styles
+// from our own stylesheet only). The pages call the same domain services
+// as the JSON API (core/api), through the same authorization (core/authz)
+// and the same shared steps (api.Actions); forms carry the session's CSRF
+// token.
 package web
 
 import (
 	"bytes"
 	"embed"
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"io/fs"
-	"sort"
-	"time"
+	"net/url"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/campagnon/campagnon/core/account"
 	"github.com/campagnon/campagnon/core/api"
 	"github.com/campagnon/campagnon/core/apperr"
-	"github.com/campagnon/campagnon/core/privacy"
+	"github.com/campagnon/campagnon/core/credential"
+	"github.com/campagnon/campagnon/core/observatory"
+	"github.com/campagnon/campagnon/core/territory"
 )
 
 //go:embed templates/*.html
@@ -31,22 +34,31 @@ var staticFS embed.FS
 
 // CSP is the Content-Security-Policy of every page: nothing runs, styles
 // and images come from this site only, forms post to this site only.
-const CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+const CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
-// Deps are the services the pages call.
+// Deps are the services the pages call: the API's, and its shared steps.
 type Deps struct {
-	// Accounts resolves the session cookie.
-	Accounts *account.Service
-	// Privacy builds the "my data" export.
-	Privacy *privacy.Service
+	api.Deps
+	// Actions are the steps the API takes too (verification, requests).
+	Actions *api.Actions
+	// Observatory computes a territory's needs observatory.
+	Observatory *observatory.Service
 }
+
+// Access says who may open a page, as api.Access says for the API.
+type Access = api.Access
 
 // Route is one page and who may open it.
 type Route struct {
 	Method, Path string
-	// Session pages need a signed-in person.
-	Session bool
+	// Access is Public, Session or Member (Object/Action in the page's
+	// territory).
+	Access         Access
+	Object, Action string
 }
+
+// Session reports whether the page needs a signed-in person.
+func (r Route) Session() bool { return r.Access != api.Public }
 
 type pages struct {
 	d    Deps
@@ -55,146 +67,188 @@ type pages struct {
 
 // Register adds the pages to app and returns them.
 func Register(app fiber.Router, d Deps) []Route {
-	p := pages{d: d, tmpl: template.Must(template.New("").Funcs(template.FuncMap{
-		"label": label, "isMap": isMap, "isList": isList, "value": value,
-	}).ParseFS(templateFS, "templates/*.html"))}
+	p := &pages{d: d, tmpl: template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))}
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		panic(err) // the embedded folder exists: a build error
 	}
+	var routes []Route
+	add := func(method, path string, access Access, obj, act string, h func(*fiber.Ctx, *view) error, mw ...fiber.Handler) {
+		handlers := append(mw, p.handle(access, obj, act, h))
+		app.Add(method, path, handlers...)
+		routes = append(routes, Route{Method: method, Path: path, Access: access, Object: obj, Action: act})
+	}
 	app.Get("/static/:file", func(c *fiber.Ctx) error {
-		b, err := fs.ReadFile(static, c.Params("file"))
+		name := c.Params("file")
+		b, err := fs.ReadFile(static, name)
 		if err != nil {
 			return apperr.New(apperr.KindNotFound, "not_found", "Fichier introuvable.", "File not found.")
 		}
 		c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
-		c.Type("css", "utf-8")
+		c.Type(strings.TrimPrefix(name[strings.LastIndexByte(name, '.'):], "."), "utf-8")
 		return c.Send(b)
 	})
-	app.Get("/mon-compte/donnees", p.myData)
-	return []Route{{Method: fiber.MethodGet, Path: "/static/:file"}, {Method: fiber.MethodGet, Path: "/mon-compte/donnees", Session: true}}
+	routes = append(routes, Route{Method: fiber.MethodGet, Path: "/static/:file", Access: api.Public})
+	// Fiber tries routes in order: /annonces/nouvelle before /annonces/:id.
+	p.registerMember(add)
+	p.registerPublic(add)
+	p.registerAccount(add)
+	p.registerAdmin(add)
+	return routes
 }
 
-// page is what the layout renders.
-type page struct {
+// view is what every page's template receives.
+type view struct {
+	// Lang is "fr" or "en".
+	Lang  string
 	Title string
-	Body  any
+	// Account is the signed-in person (nil when anonymous); CSRF their
+	// forms' token.
+	Account *account.Account
+	CSRF    string
+	// Territory is the territory the page is about, if any.
+	Territory *territory.Territory
+	// Path is the page's path and query, for the language link.
+	Path string
+	// Notice is a message shown at the top (after a form was sent).
+	Notice string
+	// Errors are the problems of a form sent back.
+	Errors []string
+	// Body is the page's own data.
+	Body any
+
+	session *account.Session
+	status  int
 }
 
-func (p pages) render(c *fiber.Ctx, status int, name string, data page) error {
+// T translates key in the page's language.
+func (v *view) T(key string) string { return tr(v.Lang, key) }
+
+// handle resolves the language and the session, checks access, runs h and
+// renders its errors as pages.
+func (p *pages) handle(access Access, obj, act string, h func(*fiber.Ctx, *view) error) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		v := &view{Lang: language(c), Path: c.OriginalURL(), status: fiber.StatusOK}
+		if plain := c.Cookies(api.SessionCookie); plain != "" {
+			s, err := p.d.Accounts.Session(c.UserContext(), plain)
+			switch {
+			case err == nil:
+				v.session, v.Account = s, s.Account
+				v.CSRF = credential.NewCSRFToken(p.d.SessionSecret, s.ID)
+			case apperr.KindOf(err) == apperr.KindInternal || apperr.KindOf(err) == apperr.KindUnavailable:
+				return p.fail(c, v, err)
+			}
+		}
+		if err := p.allow(c, v, access, obj, act); err != nil {
+			return p.fail(c, v, err)
+		}
+		if err := h(c, v); err != nil {
+			return p.fail(c, v, err)
+		}
+		return nil
+	}
+}
+
+// allow checks the session, the CSRF token of a form and the right.
+func (p *pages) allow(c *fiber.Ctx, v *view, access Access, obj, act string) error {
+	if access == api.Public {
+		return nil
+	}
+	if v.session == nil {
+		return errSignIn
+	}
+	if c.Method() == fiber.MethodPost && !credential.VerifyCSRFToken(p.d.SessionSecret, v.session.ID, c.FormValue("_csrf")) {
+		return apperr.New(apperr.KindForbidden, "csrf_invalid",
+			"Formulaire refusé : il a expiré ou ne vient pas de cette page. Revenez en arrière, rechargez la page et envoyez-le de nouveau.",
+			"Form refused: it expired or did not come from this page. Go back, reload the page and send it again.")
+	}
+	if access == api.Member {
+		ok, err := p.d.Authz.Allowed(v.Account.ID, c.Params("territory"), obj, act)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return apperr.New(apperr.KindForbidden, "forbidden",
+				"Cette page est réservée aux membres de ce territoire qui en ont le droit.",
+				"This page is for members of this territory who have the right to it.")
+		}
+	}
+	return nil
+}
+
+var errSignIn = apperr.New(apperr.KindUnauthenticated, "sign_in_required",
+	"Connectez-vous pour continuer (votre session a peut-être expiré).",
+	"Sign in to continue (your session may have expired).")
+
+// fail shows err as a page: sign-in first when it needs a session,
+// otherwise its public message with what to do next.
+func (p *pages) fail(c *fiber.Ctx, v *view, err error) error {
+	e := apperr.As(err)
+	if e.Kind == apperr.KindUnauthenticated && c.Method() == fiber.MethodGet {
+		return c.Redirect("/connexion?suite="+url.QueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
+	}
+	if e.Kind == apperr.KindInternal || e.Kind == apperr.KindUnavailable {
+		// The server's error handler logs it with the request ID.
+		c.Locals("web_error", err)
+	}
+	msg := e.Message
+	if v.Lang == "en" && e.MessageEN != "" {
+		msg = e.MessageEN
+	}
+	v.Title = v.T("error.title")
+	v.Body = map[string]any{"Message": msg, "Code": e.Code, "RequestID": c.GetRespHeader(fiber.HeaderXRequestID)}
+	v.status = e.Kind.HTTPStatus()
+	return p.render(c, v, "error.html")
+}
+
+// render writes the page name with v.
+func (p *pages) render(c *fiber.Ctx, v *view, name string) error {
 	var buf bytes.Buffer
-	if err := p.tmpl.ExecuteTemplate(&buf, name, data); err != nil {
+	if err := p.tmpl.ExecuteTemplate(&buf, name, v); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
 	c.Set("Content-Security-Policy", CSP)
 	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set("Content-Language", v.Lang)
 	c.Type("html", "utf-8")
-	return c.Status(status).Send(buf.Bytes())
+	return c.Status(v.status).Send(buf.Bytes())
 }
 
-// section is one part of the export, made generic for display.
-type section struct {
-	Name string
-	Data any
-}
+// redirect sends the browser to path after a form (303: the next request
+// is a GET, and reloading does not send the form again).
+func redirect(c *fiber.Ctx, path string) error { return c.Redirect(path, fiber.StatusSeeOther) }
 
-// myData shows the signed-in person's data, every section readable; the
-// JSON file is one link away.
-func (p pages) myData(c *fiber.Ctx) error {
-	plain := c.Cookies(api.SessionCookie)
-	var s *account.Session
-	var err error
-	if plain != "" {
-		s, err = p.d.Accounts.Session(c.UserContext(), plain)
+// localPath keeps a "suite" parameter on this site: a path, never an
+// address elsewhere.
+func localPath(s, fallback string) string {
+	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/\\") {
+		return fallback
 	}
-	if plain == "" || err != nil {
-		if err != nil && (apperr.KindOf(err) == apperr.KindInternal || apperr.KindOf(err) == apperr.KindUnavailable) {
-			return err
+	return s
+}
+
+// problems returns the messages of err for a form: each field's problem
+// when it carries them, else its message.
+func problems(err error, lang string) []string {
+	var out []string
+	var ps account.Problems
+	if errorsAs(err, &ps) {
+		for _, pr := range ps {
+			if lang == "en" && pr.MessageEN != "" {
+				out = append(out, pr.MessageEN)
+			} else {
+				out = append(out, pr.Message)
+			}
 		}
-		return p.render(c, fiber.StatusUnauthorized, "signin.html", page{Title: "Connexion nécessaire"})
-	}
-	e, err := p.d.Privacy.Export(c.UserContext(), s.Account.ID)
-	if err != nil {
-		return err
-	}
-	// Through JSON: each section becomes maps and lists with the field
-	// names of the JSON file, which the labels translate.
-	var generic struct {
-		Sections []section `json:"sections"`
-		Staff    any       `json:"staff_access"`
-	}
-	b, err := json.Marshal(e)
-	if err != nil {
-		return fmt.Errorf("my data: %w", err)
-	}
-	if err := json.Unmarshal(b, &generic); err != nil {
-		return fmt.Errorf("my data: %w", err)
-	}
-	generic.Sections = append(generic.Sections, section{Name: "staff_access", Data: generic.Staff})
-	return p.render(c, fiber.StatusOK, "mydata.html", page{Title: "Mes données", Body: map[string]any{
-		"Generated": e.GeneratedAt.Format("02/01/2006 à 15:04 (UTC)"), "Sections": generic.Sections, "Name": s.Account.DisplayName,
-	}})
-}
-
-// labels translates the export's field and section names for the page.
-var labels = map[string]string{
-	"account": "Mon compte", "roles": "Mes rôles", "mediation": "Médiation", "staff_access": "Consultations de mes données par l'équipe",
-	"id": "Identifiant", "email": "Adresse électronique", "email_verified_at": "Adresse confirmée le", "display_name": "Nom affiché",
-	"commune": "Commune (code INSEE)", "resident": "Habitant", "professional": "Professionnel", "staff": "Équipe",
-	"company_name": "Entreprise", "siret": "SIRET", "naf": "Code NAF", "sap_number": "Déclaration services à la personne",
-	"created_at": "Créé le", "updated_at": "Modifié le", "sessions": "Sessions", "last_seen_at": "Dernière activité",
-	"expires_at": "Expire le", "revoked_at": "Révoqué le", "user_agent": "Navigateur", "api_tokens": "Jetons d'API",
-	"scope": "Portée", "account_id": "Compte", "emails": "Courriels envoyés", "subject": "Objet", "sent_at": "Envoyé le",
-	"user": "Compte", "role": "Rôle", "territory": "Territoire", "as_resident": "Pour moi (habitant)",
-	"as_mediator": "Par moi (médiateur)", "consents": "Consentements", "actions": "Actions faites pour vous",
-	"resident_id": "Habitant", "mediator_id": "Médiateur", "method": "Donné par", "given_at": "Donné le",
-	"recorded_at": "Enregistré le", "revoked_by": "Révoqué par", "territory_id": "Territoire", "consent_id": "Consentement",
-	"object": "Objet", "action": "Action", "route": "Requête", "status": "Résultat", "at": "Le",
-	"staff_id": "Membre de l'équipe", "subject_id": "Personne concernée", "what": "Quoi", "request_id": "Requête",
-}
-
-func label(k string) string {
-	if l, ok := labels[k]; ok {
-		return l
-	}
-	return k
-}
-
-func isMap(v any) bool  { _, ok := v.(map[string]any); return ok }
-func isList(v any) bool { _, ok := v.([]any); return ok }
-
-// entry is one field of a map, in a stable order.
-type entry struct {
-	Key   string
-	Value any
-}
-
-// value renders a scalar for people: yes/no, dates in French form, "—"
-// for nothing; a map becomes its sorted entries.
-func value(v any) any {
-	switch x := v.(type) {
-	case nil:
-		return "—"
-	case bool:
-		if x {
-			return "oui"
-		}
-		return "non"
-	case string:
-		if t, err := time.Parse(time.RFC3339Nano, x); err == nil {
-			return t.UTC().Format("02/01/2006 15:04 UTC")
-		}
-		if x == "" {
-			return "—"
-		}
-		return x
-	case map[string]any:
-		out := make([]entry, 0, len(x))
-		for k, v := range x {
-			out = append(out, entry{k, v})
-		}
-		sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 		return out
 	}
-	return v
+	e := apperr.As(err)
+	if lang == "en" && e.MessageEN != "" {
+		return []string{e.MessageEN}
+	}
+	return []string{e.Message}
 }
+
+func kindInvalid(err error) bool       { return apperr.KindOf(err) == apperr.KindInvalid }
+func isUnauthenticated(err error) bool { return apperr.KindOf(err) == apperr.KindUnauthenticated }
+func isRateLimited(err error) bool     { return apperr.KindOf(err) == apperr.KindRateLimited }

@@ -1,0 +1,292 @@
+package app_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/campagnon/campagnon/core/app"
+	"github.com/campagnon/campagnon/core/store/storetest"
+)
+
+// browser is a person's browser without JavaScript: it sends forms as a
+// browser does (url-encoded), keeps cookies, and does not follow
+// redirects (the test checks where they go).
+type browser struct {
+	t       *testing.T
+	srv     *fiber.App
+	cookies map[string]string
+}
+
+func newBrowser(t *testing.T, srv *fiber.App) *browser {
+	return &browser{t: t, srv: srv, cookies: map[string]string{}}
+}
+
+// page is one answer.
+type page struct {
+	status   int
+	body     string
+	location string
+}
+
+func (b *browser) do(method, path string, form url.Values) page {
+	b.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req := httptest.NewRequest(method, path, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for k, v := range b.cookies {
+		req.AddCookie(&http.Cookie{Name: k, Value: v})
+	}
+	resp, err := b.srv.Test(req, 20000)
+	if err != nil {
+		b.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	for _, c := range resp.Cookies() {
+		if c.MaxAge < 0 || c.Value == "" {
+			delete(b.cookies, c.Name)
+		} else {
+			b.cookies[c.Name] = c.Value
+		}
+	}
+	out, _ := io.ReadAll(resp.Body)
+	return page{status: resp.StatusCode, body: string(out), location: resp.Header.Get("Location")}
+}
+
+func (b *browser) get(path string) page { b.t.Helper(); return b.do("GET", path, nil) }
+
+func (b *browser) post(path string, form url.Values) page {
+	b.t.Helper()
+	return b.do("POST", path, form)
+}
+
+// expect fails unless p has status and contains every want.
+func (b *browser) expect(what string, p page, status int, want ...string) page {
+	b.t.Helper()
+	if p.status != status {
+		b.t.Fatalf("%s: status %d, want %d (location %q)\n%s", what, p.status, status, p.location, p.body)
+	}
+	for _, w := range want {
+		if !strings.Contains(p.body, w) {
+			b.t.Fatalf("%s: the page lacks %q\n%s", what, w, p.body)
+		}
+	}
+	if strings.Contains(p.body, "<script") {
+		b.t.Fatalf("%s: the page has a script", what)
+	}
+	return p
+}
+
+var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// csrf returns the token of the first form of p.
+func (b *browser) csrf(p page) string {
+	b.t.Helper()
+	m := csrfField.FindStringSubmatch(p.body)
+	if m == nil {
+		b.t.Fatalf("no CSRF field in the page:\n%s", p.body)
+	}
+	return m[1]
+}
+
+// signUpByForm signs a resident up, verifies and signs in, all by the
+// pages' forms.
+func signUpByForm(t *testing.T, a *app.App, b *browser, name, email, commune string) {
+	t.Helper()
+	b.expect("sign-up", b.post("/inscription", url.Values{"display_name": {name}, "email": {email}, "commune": {commune},
+		"password": {"bocage-verger-2026"}}), 200, "Regardez votre messagerie")
+	msgs, err := a.Accounts.Outbox(context.Background(), email, 10)
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("no verification email for %s: %v", email, err)
+	}
+	token := verifyToken.FindStringSubmatch(msgs[0].Body)
+	if token == nil {
+		t.Fatalf("no link in %s", msgs[0].Body)
+	}
+	b.expect("the email's link", b.get("/compte/verifier?jeton="+token[1]), 200, `name="jeton" value="`+token[1]+`"`)
+	b.expect("confirm", b.post("/compte/verifier", url.Values{"jeton": {token[1]}}), 200, "Votre adresse est confirmée")
+	p := b.expect("sign in", b.post("/connexion", url.Values{"email": {email}, "password": {"bocage-verger-2026"}}), 303)
+	if !strings.HasPrefix(p.location, "/t/") {
+		t.Fatalf("after sign-in: %q", p.location)
+	}
+}
+
+// TestWebResidentJourney is issue 7's "done when", without JavaScript: a
+// newcomer opens the home page, picks their commune, signs up, finds a
+// service near them ("jardinnage", within 10 km, nearest first, with facet
+// counts) and asks for it; the provider accepts, both confirm and review.
+// Bad forms come back with every problem and what was typed; a form
+// without its CSRF token is refused.
+func TestWebResidentJourney(t *testing.T) {
+	a := openApp(t, storetest.New(t, "sqlite"))
+	srv := a.Server().App()
+	ctx := context.Background()
+
+	// Odile offers gardening in Marcilly-en-Villette.
+	odile := newBrowser(t, srv)
+	odile.expect("home", odile.get("/"), 200, "Votre commune", "CC des Portes de Sologne", `lang="fr"`)
+	p := odile.get("/?commune=Marcilly-en-Villette")
+	if p.status != 303 || p.location != "/t/portes-de-sologne?commune=45193" {
+		t.Fatalf("picking the commune: %d %q", p.status, p.location)
+	}
+	odile.expect("territory", odile.get(p.location), 200, "<h1>CC des Portes de Sologne</h1>", "Les services du territoire")
+	odile.expect("sign-up with mistakes", odile.post("/inscription", url.Values{"display_name": {"Odile"}, "email": {"odile@example.fr"},
+		"commune": {"Paris"}, "password": {"court"}}), 422, "Le formulaire n&#39;a pas été enregistré", `value="odile@example.fr"`)
+	signUpByForm(t, a, odile, "Odile", "odile@example.fr", "Marcilly-en-Villette")
+	form := odile.expect("the listing form", odile.get("/t/portes-de-sologne/annonces/nouvelle"), 200, "Publier une annonce")
+	listing := url.Values{"kind": {"offer"}, "category": {"petits-travaux"}, "title": {"Jardinage et tonte à Marcilly"},
+		"description": {"Je jardine et je tonds le samedi matin, outils fournis."}, "commune": {"45193"}, "modes": {"time_credits", "free"}}
+	odile.expect("no CSRF token", odile.post("/t/portes-de-sologne/annonces/nouvelle", listing), 403, "Formulaire refusé")
+	bad := url.Values{"_csrf": {odile.csrf(form)}, "kind": {"offer"}, "category": {"petits-travaux"}, "title": {""},
+		"description": {"Je jardine."}, "commune": {"45193"}}
+	odile.expect("an empty title", odile.post("/t/portes-de-sologne/annonces/nouvelle", bad), 422, "Le formulaire n&#39;a pas été enregistré", "Je jardine.")
+	listing.Set("_csrf", odile.csrf(form))
+	p = odile.expect("posting", odile.post("/t/portes-de-sologne/annonces/nouvelle", listing), 303)
+	listingPath, _, _ := strings.Cut(p.location, "?")
+	odile.expect("the listing", odile.get(p.location), 200, "Votre annonce est publiée", "Jardinage et tonte à Marcilly", "Crédits temps")
+	if n, err := a.Indexer.Round(ctx); err != nil || n == 0 {
+		t.Fatalf("indexing: %d, %v", n, err)
+	}
+
+	// Paul, of La Ferté-Saint-Aubin, looks around Marcilly-en-Villette,
+	// finds it and asks for it.
+	paul := newBrowser(t, srv)
+	signUpByForm(t, a, paul, "Paul", "paul@example.fr", "45146")
+	paul.expect("search", paul.get("/t/portes-de-sologne/recherche?q=jardinnage&commune=45193&radius_km=10&sort=distance"), 200,
+		"<mark>Jardinage</mark>", "1 annonce(s)", "à moins de 10 km de Marcilly-en-Villette", "Par catégorie", "Marcilly-en-Villette</strong> <span class=\"count\">(1)</span>")
+	lp := paul.expect("the listing", paul.get(listingPath), 200, "Demander ce service", "Particulier", "Odile")
+	p = paul.expect("asking", paul.post(listingPath+"/demander", url.Values{"_csrf": {paul.csrf(lp)}, "mode": {"time_credits"}, "minutes": {"60"}}), 303)
+	exchangePath := p.location
+	paul.expect("the exchange", paul.get(exchangePath), 200, "demandé", "Annuler l&#39;échange")
+
+	// Odile accepts; the service is done, confirmed and reviewed by both.
+	op := odile.expect("Odile's exchanges", odile.get("/mes-echanges"), 200, "Jardinage et tonte à Marcilly", "prestataire")
+	_ = op
+	for _, step := range []struct {
+		who    *browser
+		action string
+		after  string
+	}{
+		{odile, "accept", "accepté"},
+		{paul, "planifier", "La date est enregistrée"},
+		{odile, "complete", "réalisé"},
+		{paul, "confirm", "Votre confirmation est enregistrée"},
+		{odile, "confirm", "confirmé"},
+	} {
+		xp := step.who.get(exchangePath)
+		form := url.Values{"_csrf": {step.who.csrf(xp)}}
+		info := step.action
+		if step.action == "planifier" {
+			form.Set("date", time.Now().AddDate(0, 0, 3).Format("2006-01-02"))
+			form.Set("time", "10:30")
+			info = "schedule"
+		}
+		step.who.expect(step.action, step.who.post(exchangePath+"/"+step.action, form), 303)
+		step.who.expect("after "+step.action, step.who.get(exchangePath+"?info="+info), 200, step.after)
+	}
+	for _, who := range []*browser{paul, odile} {
+		xp := who.expect("review form", who.get(exchangePath), 200, "Évaluer l&#39;échange")
+		who.expect("a rating of 9", who.post(exchangePath+"/evaluer", url.Values{"_csrf": {who.csrf(xp)}, "rating": {"9"}}), 400, "note de 1 à 5")
+		who.expect("review", who.post(exchangePath+"/evaluer", url.Values{"_csrf": {who.csrf(xp)}, "rating": {"5"}, "comment": {"Parfait, merci !"}}), 303)
+	}
+	paul.expect("reviewed", paul.get(exchangePath), 200, "évalué")
+	paul.expect("the listing's reviews", paul.get(listingPath), 200, "5.0 / 5", "Parfait, merci !")
+}
+
+// TestWebPagesAndLanguages: every public page answers in French, and in
+// English after the language link (remembered by a cookie); a page that
+// needs a session sends to the sign-in page and back.
+func TestWebPagesAndLanguages(t *testing.T) {
+	a := openApp(t, storetest.New(t, "sqlite"))
+	b := newBrowser(t, a.Server().App())
+	tests := []struct {
+		path   string
+		status int
+		want   []string
+	}{
+		{"/", 200, []string{"Des services entre voisins"}},
+		{"/?commune=45240", 200, []string{"La Ferté-Saint-Aubin", "Marcilly-en-Villette"}},
+		{"/?commune=Lyon", 200, []string{"pas encore ouverte"}},
+		{"/?commune=zzzzqqq", 200, []string{"Aucune commune ne correspond"}},
+		{"/t/picardie-verte", 200, []string{"CC de la Picardie Verte", "Dernières offres"}},
+		{"/t/picardie-verte/recherche", 200, []string{"Trouver un service", "0 annonce(s)"}},
+		{"/t/picardie-verte/recherche?q=" + strings.Repeat("a", 201), 400, []string{"200 caractères au plus"}},
+		{"/t/nulle-part", 404, []string{"Cette page ne peut pas s&#39;afficher"}},
+		{"/t/picardie-verte/annonces/0195a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", 404, nil},
+		{"/inscription", 200, []string{"Créer un compte", `autocomplete="new-password"`}},
+		{"/connexion", 200, []string{`autocomplete="current-password"`}},
+		{"/accessibilite", 200, []string{"Déclaration d&#39;accessibilité", "Défenseur des droits"}},
+		{"/mentions-legales", 200, []string{"Données personnelles"}},
+		{"/compte/verifier?jeton=faux", 200, []string{"Confirmer mon adresse"}},
+	}
+	for _, tt := range tests {
+		b.expect(tt.path, b.get(tt.path), tt.status, tt.want...)
+	}
+	b.expect("a bad verification link", b.post("/compte/verifier", url.Values{"jeton": {"faux"}}), 400, "Ce lien n&#39;est pas ou plus valable")
+	b.expect("a wrong password", b.post("/connexion", url.Values{"email": {"x@example.fr"}, "password": {"pas-le-bon-mot"}}), 401, "Se connecter")
+	if p := b.get("/mon-compte"); p.status != 303 || p.location != "/connexion?suite=%2Fmon-compte" {
+		t.Errorf("/mon-compte anonymous: %d %q", p.status, p.location)
+	}
+	if p := b.post("/connexion", url.Values{"email": {"x@example.fr"}, "password": {"x"}, "suite": {"https://ailleurs.example"}}); strings.Contains(p.location, "ailleurs") {
+		t.Errorf("sign-in redirected off-site: %q", p.location)
+	}
+	b.expect("English", b.get("/t/picardie-verte/recherche?lang=en"), 200, `lang="en"`, "Find a service", "Français")
+	b.expect("English remembered", b.get("/t/picardie-verte"), 200, "Latest offers")
+	b.expect("back to French", b.get("/?lang=fr"), 200, `lang="fr"`)
+}
+
+// TestWebObservatory: a territory admin reads the needs observatory (the
+// map, the breakdowns, the weeks) and exports it for a spreadsheet; a
+// resident is refused both.
+func TestWebObservatory(t *testing.T) {
+	a := openApp(t, storetest.New(t, "sqlite"))
+	srv := a.Server().App()
+	ctx := context.Background()
+	admin, resident := newBrowser(t, srv), newBrowser(t, srv)
+	signUpByForm(t, a, admin, "Agnès", "agnes@example.fr", "Marcilly-en-Villette")
+	signUpByForm(t, a, resident, "Rémi", "remi@example.fr", "Sennely")
+	acc, err := a.Accounts.ByEmail(ctx, "agnes@example.fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := newBrowser(t, srv)
+	signUpByForm(t, a, op, "Opératrice", "op@example.fr", "45006")
+	opAcc, err := a.Accounts.ByEmail(ctx, "op@example.fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Authz.Bootstrap(ctx, opAcc.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Authz.AddRole(ctx, opAcc.ID, acc.ID, "territory_admin", "portes-de-sologne"); err != nil {
+		t.Fatal(err)
+	}
+	// Rémi needs help with his garden: one need, unanswered for now.
+	form := resident.get("/t/portes-de-sologne/annonces/nouvelle?kind=need")
+	resident.expect("a need", resident.post("/t/portes-de-sologne/annonces/nouvelle", url.Values{"_csrf": {resident.csrf(form)},
+		"kind": {"need"}, "category": {"petits-travaux"}, "title": {"Besoin d'aide pour bêcher le potager"},
+		"description": {"Mon dos ne suit plus : qui peut bêcher mon potager ?"}, "commune": {"45309"}, "modes": {"time_credits"}}), 303)
+
+	admin.expect("observatory", admin.get("/t/portes-de-sologne/observatoire?semaines=4"), 200,
+		"Observatoire des besoins", `role="img"`, "Sennely", "Besoins publiés", "Semaine par semaine", "<dd>1</dd>")
+	p := admin.get("/t/portes-de-sologne/observatoire.csv")
+	if p.status != 200 || !strings.HasPrefix(p.body, "\ufeff") || !strings.Contains(p.body, ";") {
+		t.Fatalf("CSV: %d %.200q", p.status, p.body)
+	}
+	resident.expect("a resident", resident.get("/t/portes-de-sologne/observatoire"), 403, "réservée")
+	if p := resident.get("/t/portes-de-sologne/observatoire.csv"); p.status != 403 {
+		t.Errorf("a resident's CSV: %d", p.status)
+	}
+}

@@ -1,0 +1,204 @@
+package web
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/campagnon/campagnon/core/api"
+	"github.com/campagnon/campagnon/core/apperr"
+	"github.com/campagnon/campagnon/core/exchange"
+	"github.com/campagnon/campagnon/core/listing"
+	"github.com/campagnon/campagnon/core/territory"
+	"github.com/campagnon/campagnon/sdk/abi"
+)
+
+func (p *pages) registerMember(add adder) {
+	add(fiber.MethodGet, "/t/:territory/annonces/nouvelle", api.Member, "listing", "create", p.newListingForm)
+	add(fiber.MethodPost, "/t/:territory/annonces/nouvelle", api.Member, "listing", "create", p.newListing)
+	add(fiber.MethodPost, "/t/:territory/annonces/:id/demander", api.Member, "exchange", "create", p.request)
+	add(fiber.MethodGet, "/mes-echanges", api.Session, "", "", p.myExchanges)
+	add(fiber.MethodGet, "/t/:territory/echanges/:id", api.Member, "exchange", "read_own", p.exchangePage)
+	add(fiber.MethodPost, "/t/:territory/echanges/:id/evaluer", api.Member, "review", "create", p.act(exchange.Review))
+	add(fiber.MethodPost, "/t/:territory/echanges/:id/annuler", api.Member, "exchange", "cancel", p.act(exchange.Cancel))
+	add(fiber.MethodPost, "/t/:territory/echanges/:id/planifier", api.Member, "exchange", "act", p.act(exchange.Schedule))
+	for _, ev := range actEvents {
+		add(fiber.MethodPost, "/t/:territory/echanges/:id/"+string(ev), api.Member, "exchange", "act", p.act(ev))
+	}
+}
+
+// actEvents are the transitions a party makes with one button.
+var actEvents = []exchange.Event{exchange.Accept, exchange.Decline, exchange.Complete, exchange.Confirm}
+
+// newListingForm is the form to post an offer or a need.
+func (p *pages) newListingForm(c *fiber.Ctx, v *view) error {
+	t, err := p.territoryOf(c, v)
+	if err != nil {
+		return err
+	}
+	kind := c.Query("kind", abi.ListingOffer)
+	return p.listingForm(c, v, t.Slug, map[string]any{"Kind": kind, "Commune": v.Account.Commune, "Modes": []string{abi.ModeTimeCredits}})
+}
+
+func (p *pages) listingForm(c *fiber.Ctx, v *view, slug string, values map[string]any) error {
+	v.Title = v.T("post.title")
+	cats, err := p.d.Rules.Categories(c.UserContext(), slug)
+	if err != nil {
+		return err
+	}
+	d, err := p.d.Territories.Get(c.UserContext(), slug, false)
+	if err != nil {
+		return err
+	}
+	values["Categories"] = cats.Categories
+	values["Communes"] = d.Communes
+	values["AllModes"] = []string{abi.ModeFree, abi.ModeTimeCredits, abi.ModeCESUDeclaratif, abi.ModeCESUPrefinance, abi.ModeProfessional}
+	v.Body = values
+	return p.render(c, v, "listing_new.html")
+}
+
+// newListing posts the listing, checked by the platform and the
+// territory's plugin; problems come back on the form with what was typed.
+func (p *pages) newListing(c *fiber.Ctx, v *view) error {
+	t, err := p.territoryOf(c, v)
+	if err != nil {
+		return err
+	}
+	in := listing.Input{Kind: c.FormValue("kind"), Category: c.FormValue("category"), Modality: abi.ModalityResident,
+		Title: strings.TrimSpace(c.FormValue("title")), Description: strings.TrimSpace(c.FormValue("description")),
+		PriceKind: abi.PriceFree, Commune: c.FormValue("commune"), AvailabilityNote: strings.TrimSpace(c.FormValue("availability_note")),
+		Availability: []listing.Slot{}, Publish: true}
+	if v.Account.Professional {
+		in.Modality, in.PriceKind = abi.ModalityProfessional, abi.PriceOnQuote
+	}
+	args := c.Context().PostArgs()
+	for _, m := range args.PeekMulti("modes") {
+		in.Modes = append(in.Modes, string(m))
+	}
+	if km, err := strconv.Atoi(c.FormValue("travel_km", "0")); err == nil {
+		in.TravelKm = km
+	}
+	owner := listing.Owner{ID: v.Account.ID, Professional: v.Account.Professional, SAP: v.Account.SAPNumber != nil}
+	l, err := p.d.Listings.Create(c.UserContext(), t, owner, in)
+	if err != nil {
+		if kindInvalid(err) {
+			v.Errors = problems(err, v.Lang)
+			v.status = fiber.StatusUnprocessableEntity
+			return p.listingForm(c, v, t.Slug, map[string]any{"Kind": in.Kind, "Category": in.Category, "Title": in.Title,
+				"Description": in.Description, "Commune": in.Commune, "Modes": in.Modes, "TravelKm": in.TravelKm, "Note": in.AvailabilityNote})
+		}
+		return err
+	}
+	return redirect(c, "/t/"+t.Slug+"/annonces/"+l.ID+"?info=publiee")
+}
+
+// request asks for a listing: the provider is told, the exchange page
+// follows it.
+func (p *pages) request(c *fiber.Ctx, v *view) error {
+	t, who, err := p.d.Actions.Caller(c.UserContext(), c.Params("territory"), v.Account.ID, "")
+	if err != nil {
+		return err
+	}
+	v.Territory = t
+	minutes, _ := strconv.Atoi(c.FormValue("minutes", "60"))
+	x, err := p.d.Actions.RequestExchange(c.UserContext(), t, who, exchange.RequestInput{ListingID: c.Params("id"),
+		Mode: c.FormValue("mode"), Minutes: minutes, Occurrences: 1})
+	if err != nil {
+		return err
+	}
+	return redirect(c, "/t/"+t.Slug+"/echanges/"+x.ID)
+}
+
+// myExchanges lists the person's exchanges in their territory.
+func (p *pages) myExchanges(c *fiber.Ctx, v *view) error {
+	v.Title = v.T("exchanges.title")
+	t, err := p.d.Territories.ByID(c.UserContext(), v.Account.TerritoryID)
+	if err != nil {
+		return err
+	}
+	v.Territory = t
+	xs, err := p.d.Exchanges.Mine(c.UserContext(), t, v.Account.ID, "", exchange.MaxPage)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		X     exchange.Exchange
+		Title string
+		Role  string
+	}
+	rows := make([]row, len(xs))
+	for i, x := range xs {
+		rows[i] = row{X: x, Title: p.listingTitle(c, t, v.Account.ID, x.ListingID), Role: string(x.Party(v.Account.ID))}
+	}
+	v.Body = map[string]any{"Rows": rows}
+	return p.render(c, v, "exchanges.html")
+}
+
+// listingTitle is the title of the listing of an exchange, as its
+// viewer may see it (its ID when they may not any more).
+func (p *pages) listingTitle(c *fiber.Ctx, t *territory.Territory, viewerID, id string) string {
+	if l, err := p.d.Listings.Get(c.UserContext(), t, viewerID, false, id); err == nil {
+		return l.Title
+	}
+	return id
+}
+
+// exchangePage shows an exchange to one of its parties with the buttons
+// of what they may do now, and the review form once it is confirmed.
+func (p *pages) exchangePage(c *fiber.Ctx, v *view) error {
+	t, who, err := p.d.Actions.Caller(c.UserContext(), c.Params("territory"), v.Account.ID, "")
+	if err != nil {
+		return err
+	}
+	v.Territory = t
+	d, err := p.d.Exchanges.Get(c.UserContext(), t, who, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	v.Title = v.T("exchange.title")
+	actor := d.Party(v.Account.ID)
+	var can []string
+	for _, ev := range append(actEvents, exchange.Cancel) {
+		if _, err := exchange.Next(d.Exchange, ev, actor); err == nil {
+			can = append(can, string(ev))
+		}
+	}
+	_, reviewErr := exchange.Next(d.Exchange, exchange.Review, actor)
+	_, scheduleErr := exchange.Next(d.Exchange, exchange.Schedule, actor)
+	v.Body = map[string]any{"X": d, "Role": string(actor), "Can": can, "CanReview": reviewErr == nil, "CanSchedule": scheduleErr == nil,
+		"Title": p.listingTitle(c, t, v.Account.ID, d.ListingID), "Notice": c.Query("info")}
+	return p.render(c, v, "exchange.html")
+}
+
+// act applies ev to the exchange and shows it again.
+func (p *pages) act(ev exchange.Event) func(*fiber.Ctx, *view) error {
+	return func(c *fiber.Ctx, v *view) error {
+		t, who, err := p.d.Actions.Caller(c.UserContext(), c.Params("territory"), v.Account.ID, "")
+		if err != nil {
+			return err
+		}
+		v.Territory = t
+		in := exchange.TransitionInput{Note: strings.TrimSpace(c.FormValue("note"))}
+		if ev == exchange.Schedule {
+			at, err := time.ParseInLocation("2006-01-02 15:04", c.FormValue("date")+" "+c.FormValue("time", "09:00"), paris)
+			if err != nil {
+				return apperr.New(apperr.KindInvalid, "date_invalid", "Date ou heure illisible : choisissez un jour (jj/mm/aaaa) et une heure (hh:mm).",
+					"Unreadable date or time: choose a day (dd/mm/yyyy) and a time (hh:mm).")
+			}
+			in.ScheduledAt = &at
+		}
+		if ev == exchange.Review {
+			rating, err := strconv.Atoi(c.FormValue("rating"))
+			if err != nil || rating < 1 || rating > 5 {
+				return apperr.New(apperr.KindInvalid, "rating_invalid", "Choisissez une note de 1 à 5 étoiles.", "Choose a rating from 1 to 5 stars.")
+			}
+			in.Rating, in.Comment = rating, strings.TrimSpace(c.FormValue("comment"))
+		}
+		if _, err := p.d.Exchanges.Transition(c.UserContext(), t, who, c.Params("id"), ev, in); err != nil {
+			return err
+		}
+		return redirect(c, "/t/"+t.Slug+"/echanges/"+c.Params("id")+"?info="+string(ev))
+	}
+}
