@@ -6,9 +6,12 @@ import (
 	"log/slog"
 
 	"github.com/campagnon/campagnon/core/account"
+	"github.com/campagnon/campagnon/core/apperr"
 	"github.com/campagnon/campagnon/core/authz"
+	"github.com/campagnon/campagnon/core/cesu"
 	"github.com/campagnon/campagnon/core/exchange"
 	"github.com/campagnon/campagnon/core/ledger"
+	"github.com/campagnon/campagnon/core/mediation"
 	"github.com/campagnon/campagnon/core/territory"
 	"github.com/campagnon/campagnon/sdk/abi"
 )
@@ -100,4 +103,55 @@ func (a *Actions) RequestExchange(ctx context.Context, t *territory.Territory, w
 		return nil, err
 	}
 	return a.d.Exchanges.Request(ctx, t, v.Listing, who, in, provider.Professional && provider.SAPNumber != nil)
+}
+
+// Erase erases the account accountID and its personal data once the
+// person confirmed (SUPPRIMER or ERASE) with their password.
+func (a *Actions) Erase(ctx context.Context, accountID, password, confirm string) error {
+	if confirm != "SUPPRIMER" && confirm != "ERASE" {
+		return apperr.New(apperr.KindInvalid, "erase_unconfirmed",
+			"La suppression est définitive : pour confirmer, écrivez SUPPRIMER dans le champ « confirm » avec votre mot de passe.",
+			"Erasure cannot be undone: to confirm, write ERASE in the \"confirm\" field with your password.")
+	}
+	if err := a.d.Accounts.CheckPassword(ctx, accountID, password); err != nil {
+		return err
+	}
+	return a.d.Privacy.Erase(ctx, accountID)
+}
+
+// RecordConsent records the consent a resident of t gave mediator; an
+// unknown or unverified resident is reported like any other problem.
+func (a *Actions) RecordConsent(ctx context.Context, t *territory.Territory, mediator string, in mediation.ConsentInput) (*mediation.Consent, error) {
+	resident := mediation.Member{}
+	if validAccountID(in.ResidentID) {
+		acc, err := a.d.Accounts.Member(ctx, t.ID, in.ResidentID)
+		if err != nil && apperr.KindOf(err) != apperr.KindNotFound {
+			return nil, err
+		}
+		if err == nil {
+			resident = mediation.Member{ID: acc.ID, TerritoryID: acc.TerritoryID, Usable: acc.Verified()}
+		}
+	}
+	return a.d.Mediation.RecordConsent(ctx, t.ID, mediator, resident, in)
+}
+
+// CESU returns accountID's CESU déclaratif month in t, each activity named
+// as the territory's plugin names its category's service à la personne.
+func (a *Actions) CESU(ctx context.Context, t *territory.Territory, accountID string, month cesu.Month) (*exchange.CESUView, error) {
+	cats, err := a.d.Rules.Categories(ctx, t.Slug)
+	if err != nil {
+		return nil, err
+	}
+	activity := func(category string) string {
+		for _, cat := range cats.Categories {
+			if cat.ID == category && cat.SAP.Activity != "" {
+				if r := []rune(cat.SAP.Activity); len(r) > cesu.MaxActivityRunes {
+					return string(r[:cesu.MaxActivityRunes-1]) + "…"
+				}
+				return cat.SAP.Activity
+			}
+		}
+		return category
+	}
+	return a.d.Exchanges.CESU(ctx, t, accountID, month, activity)
 }

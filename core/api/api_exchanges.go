@@ -175,22 +175,7 @@ func (h exchangesHandler) cesu(c *fiber.Ctx) error {
 		}
 		month = cesu.MonthOf(at)
 	}
-	cats, err := h.rules.Categories(c.UserContext(), t.Slug)
-	if err != nil {
-		return err
-	}
-	activity := func(category string) string {
-		for _, cat := range cats.Categories {
-			if cat.ID == category && cat.SAP.Activity != "" {
-				if r := []rune(cat.SAP.Activity); len(r) > cesu.MaxActivityRunes {
-					return string(r[:cesu.MaxActivityRunes-1]) + "…"
-				}
-				return cat.SAP.Activity
-			}
-		}
-		return category
-	}
-	v, err := h.svc.CESU(c.UserContext(), t, who.AccountID, month, activity)
+	v, err := h.actions.CESU(c.UserContext(), t, who.AccountID, month)
 	if err != nil {
 		return err
 	}
@@ -261,24 +246,11 @@ func (h exchangesHandler) taxCredit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	year := time.Now().In(cesu.Paris()).Year()
-	if v := c.Query("year"); v != "" {
-		if year, err = strconv.Atoi(v); err != nil {
-			return apperr.New(apperr.KindInvalid, "year_invalid", "Année invalide.", "Invalid year.")
-		}
+	year, household, err := TaxCreditQuery(c)
+	if err != nil {
+		return err
 	}
-	var counts [2]int
-	for i, name := range []string{"children", "over65"} {
-		n, err := strconv.Atoi(c.Query(name, "0"))
-		if err != nil || n < 0 || n > 20 {
-			return apperr.New(apperr.KindInvalid, "household_invalid",
-				"Foyer : children (enfants à charge) et over65 (membres de plus de 65 ans) sont des nombres de 0 à 20.",
-				"Household: children (dependent children) and over65 (members over 65) are numbers from 0 to 20.")
-		}
-		counts[i] = n
-	}
-	m, err := h.svc.TaxCredit(c.UserContext(), t, who.AccountID, year, cesu.Household{DependentChildren: counts[0], MembersOver65: counts[1],
-		FirstYearDirectEmployment: c.QueryBool("first_year"), Disability: c.QueryBool("disability")})
+	m, err := h.svc.TaxCredit(c.UserContext(), t, who.AccountID, year, household)
 	if err != nil {
 		return err
 	}
@@ -355,4 +327,30 @@ func (h exchangesHandler) confirmMonth(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(m)
+}
+
+// TaxCreditQuery reads the year and the household of a tax-credit meter
+// from the query string (year, children, over65, first_year, disability),
+// for the API and the web page alike.
+func TaxCreditQuery(c *fiber.Ctx) (int, cesu.Household, error) {
+	year := time.Now().In(cesu.Paris()).Year()
+	if v := c.Query("year"); v != "" {
+		y, err := strconv.Atoi(v)
+		if err != nil || y < 2000 || y > 2100 {
+			return 0, cesu.Household{}, apperr.New(apperr.KindInvalid, "year_invalid", "Année invalide : de 2000 à 2100.", "Invalid year: 2000 to 2100.")
+		}
+		year = y
+	}
+	var counts [2]int
+	for i, name := range []string{"children", "over65"} {
+		n, err := strconv.Atoi(c.Query(name, "0"))
+		if err != nil || n < 0 || n > 20 {
+			return 0, cesu.Household{}, apperr.New(apperr.KindInvalid, "household_invalid",
+				"Foyer : children (enfants à charge) et over65 (membres de plus de 65 ans) sont des nombres de 0 à 20.",
+				"Household: children (dependent children) and over65 (members over 65) are numbers from 0 to 20.")
+		}
+		counts[i] = n
+	}
+	return year, cesu.Household{DependentChildren: counts[0], MembersOver65: counts[1],
+		FirstYearDirectEmployment: c.QueryBool("first_year"), Disability: c.QueryBool("disability")}, nil
 }

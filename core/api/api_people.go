@@ -265,17 +265,7 @@ func (h peopleHandler) recordConsent(c *fiber.Ctx) error {
 		return err
 	}
 	mediator, _ := actorOf(c)
-	resident := mediation.Member{}
-	if validAccountID(in.ResidentID) {
-		a, err := h.accounts.Member(c.UserContext(), t.ID, in.ResidentID)
-		if err != nil && apperr.KindOf(err) != apperr.KindNotFound {
-			return err
-		}
-		if err == nil {
-			resident = mediation.Member{ID: a.ID, TerritoryID: a.TerritoryID, Usable: a.Verified()}
-		}
-	}
-	consent, err := h.mediation.RecordConsent(c.UserContext(), t.ID, mediator, resident, in)
+	consent, err := h.auth.actions.RecordConsent(c.UserContext(), t, mediator, in)
 	if err != nil {
 		return err
 	}
@@ -337,16 +327,7 @@ func (h peopleHandler) erase(c *fiber.Ctx) error {
 	if err := decodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
-	if in.Confirm != "SUPPRIMER" && in.Confirm != "ERASE" {
-		return apperr.New(apperr.KindInvalid, "erase_unconfirmed",
-			"La suppression est définitive : pour confirmer, écrivez SUPPRIMER dans le champ « confirm » avec votre mot de passe.",
-			"Erasure cannot be undone: to confirm, write ERASE in the \"confirm\" field with your password.")
-	}
-	id := sessionOf(c).Account.ID
-	if err := h.accounts.CheckPassword(c.UserContext(), id, in.Password); err != nil {
-		return err
-	}
-	if err := h.privacy.Erase(c.UserContext(), id); err != nil {
+	if err := h.auth.actions.Erase(c.UserContext(), sessionOf(c).Account.ID, in.Password, in.Confirm); err != nil {
 		return err
 	}
 	h.auth.clearCookie(c)

@@ -129,11 +129,11 @@ func openTerritories(t *testing.T, a *app.App, places []searchtest.Place) map[st
 
 // insertListings writes docs as published listings, in batches, in one
 // transaction (without outbox rows: the index is rebuilt afterwards).
-func insertListings(t *testing.T, a *app.App, owners map[string]territoryOwner, docs []search.Document) {
+func insertListings(t testing.TB, a *app.App, owners map[string]territoryOwner, docs []search.Document) {
 	t.Helper()
 	const batch = 500
 	rows := make([]listing.Listing, 0, batch)
-	err := a.Store.WriteTx(t.Context(), func(ctx context.Context, tx bun.Tx) error {
+	err := a.Store.WriteTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
 		for i := 0; i < len(docs); i += batch {
 			rows = rows[:0]
 			for _, d := range docs[i:min(i+batch, len(docs))] {

@@ -203,6 +203,26 @@ func TestWebResidentJourney(t *testing.T) {
 	}
 	paul.expect("reviewed", paul.get(exchangePath), 200, "évalué")
 	paul.expect("the listing's reviews", paul.get(listingPath), 200, "5.0 / 5", "Parfait, merci !")
+
+	// They talk in the exchange's thread.
+	xp := paul.get(exchangePath)
+	paul.expect("an empty message", paul.post(exchangePath+"/message", url.Values{"_csrf": {paul.csrf(xp)}, "body": {"  "}}), 400)
+	paul.expect("a message", paul.post(exchangePath+"/message", url.Values{"_csrf": {paul.csrf(xp)}, "body": {"Merci encore pour le potager !"}}), 303)
+	odile.expect("the thread", odile.get(exchangePath), 200, "Merci encore pour le potager !", "Paul")
+
+	// Paul's account: his time credits went to Odile.
+	paul.expect("my account", paul.get("/mon-compte"), 200, "Mes crédits temps", "Échange", "−1 h")
+	odile.expect("Odile's account", odile.get("/mon-compte"), 200, "+1 h")
+	paul.expect("the directory", paul.get("/t/portes-de-sologne/professionnels"), 200, "Professionnels du territoire")
+
+	// Paul leaves: the confirmation word is required, then he is gone.
+	ap := paul.get("/mon-compte")
+	paul.expect("erasure unconfirmed", paul.post("/mon-compte/supprimer", url.Values{"_csrf": {paul.csrf(ap)}, "password": {"bocage-verger-2026"}, "confirm": {"oui"}}), 422, "SUPPRIMER")
+	paul.expect("erasure", paul.post("/mon-compte/supprimer", url.Values{"_csrf": {paul.csrf(ap)}, "password": {"bocage-verger-2026"}, "confirm": {"SUPPRIMER"}}), 200, "Compte supprimé")
+	if p := paul.get("/mon-compte"); p.status != 303 {
+		t.Errorf("after erasure, /mon-compte = %d", p.status)
+	}
+	odile.expect("the thread after erasure", odile.get(exchangePath), 200, "Compte supprimé")
 }
 
 // TestWebPagesAndLanguages: every public page answers in French, and in
@@ -275,7 +295,7 @@ func TestWebObservatory(t *testing.T) {
 	}
 	// Rémi needs help with his garden: one need, unanswered for now.
 	form := resident.get("/t/portes-de-sologne/annonces/nouvelle?kind=need")
-	resident.expect("a need", resident.post("/t/portes-de-sologne/annonces/nouvelle", url.Values{"_csrf": {resident.csrf(form)},
+	need := resident.expect("a need", resident.post("/t/portes-de-sologne/annonces/nouvelle", url.Values{"_csrf": {resident.csrf(form)},
 		"kind": {"need"}, "category": {"petits-travaux"}, "title": {"Besoin d'aide pour bêcher le potager"},
 		"description": {"Mon dos ne suit plus : qui peut bêcher mon potager ?"}, "commune": {"45309"}, "modes": {"time_credits"}}), 303)
 
@@ -286,7 +306,110 @@ func TestWebObservatory(t *testing.T) {
 		t.Fatalf("CSV: %d %.200q", p.status, p.body)
 	}
 	resident.expect("a resident", resident.get("/t/portes-de-sologne/observatoire"), 403, "réservée")
+
+	// The admin's desk and the moderation queue, linked from the menu.
+	admin.expect("admin menu", admin.get("/t/portes-de-sologne"), 200, `href="/t/portes-de-sologne/admin"`)
+	if p := resident.get("/t/portes-de-sologne"); strings.Contains(p.body, `href="/t/portes-de-sologne/admin"`) {
+		t.Error("a resident's menu links to the admin desk")
+	}
+	admin.expect("admin desk", admin.get("/t/portes-de-sologne/admin?q=r"), 200, "Rémi", "cc.portes-de-sologne", "Règles en vigueur")
+	resident.expect("a resident's desk", resident.get("/t/portes-de-sologne/admin"), 403)
+	needPath, _, _ := strings.Cut(need.location, "?")
+	needID := needPath[strings.LastIndexByte(needPath, '/')+1:]
+	mq := admin.expect("empty queue", admin.get("/t/portes-de-sologne/moderation"), 200, "Rien à modérer")
+	admin.expect("hide", admin.post("/t/portes-de-sologne/moderation/"+needID+"/masquer", url.Values{"_csrf": {admin.csrf(mq)}, "reason": {"Doublon"}}), 303)
+	mq = admin.expect("queue", admin.get("/t/portes-de-sologne/moderation?info=1"), 200, "Masquée", "Doublon", "Rétablir")
+	resident.expect("hidden from others", newBrowser(t, srv).get(needPath), 404)
+	admin.expect("show again", admin.post("/t/portes-de-sologne/moderation/"+needID+"/retablir", url.Values{"_csrf": {admin.csrf(mq)}}), 303)
+	resident.expect("hide by a resident", resident.post("/t/portes-de-sologne/moderation/"+needID+"/masquer",
+		url.Values{"_csrf": {resident.csrf(resident.get("/t/portes-de-sologne"))}, "reason": {"x"}}), 403, "réservée")
 	if p := resident.get("/t/portes-de-sologne/observatoire.csv"); p.status != 403 {
 		t.Errorf("a resident's CSV: %d", p.status)
 	}
+}
+
+// TestWebMediator: a mediator finds a resident, records their consent,
+// acts for them under a banner on every page (posting a need in their
+// name), and stops; the resident sees what was done for them; acting
+// without a consent, or without being a mediator, is refused.
+func TestWebMediator(t *testing.T) {
+	a := openApp(t, storetest.New(t, "sqlite"))
+	srv := a.Server().App()
+	ctx := context.Background()
+	mireille, jeanne, op := newBrowser(t, srv), newBrowser(t, srv), newBrowser(t, srv)
+	signUpByForm(t, a, mireille, "Mireille", "mireille@example.fr", "Ligny-le-Ribault")
+	signUpByForm(t, a, jeanne, "Jeanne", "jeanne@example.fr", "Sennely")
+	signUpByForm(t, a, op, "Opératrice", "op@example.fr", "45006")
+	ids := map[string]string{}
+	for _, email := range []string{"mireille@example.fr", "jeanne@example.fr", "op@example.fr"} {
+		acc, err := a.Accounts.ByEmail(ctx, email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[email] = acc.ID
+	}
+	if err := a.Authz.Bootstrap(ctx, ids["op@example.fr"]); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Authz.AddRole(ctx, ids["op@example.fr"], ids["mireille@example.fr"], "mediator", "portes-de-sologne"); err != nil {
+		t.Fatal(err)
+	}
+	jeanne.expect("a resident is no mediator", jeanne.get("/t/portes-de-sologne/mediation"), 403)
+	mireille.expect("the mediator's menu", mireille.get("/t/portes-de-sologne"), 200, `href="/t/portes-de-sologne/mediation"`)
+
+	mp := mireille.expect("find", mireille.get("/t/portes-de-sologne/mediation?q=jeanne"), 200, "jeanne@example.fr", "Aucun consentement en cours")
+	mireille.expect("acting without consent", mireille.post("/t/portes-de-sologne/mediation/agir",
+		url.Values{"_csrf": {mireille.csrf(mp)}, "resident": {ids["jeanne@example.fr"]}}), 403, "Aucun consentement")
+	cp := mireille.expect("consent form", mireille.get("/t/portes-de-sologne/mediation?habitant="+ids["jeanne@example.fr"]), 200, "sur papier signé")
+	mireille.expect("consent", mireille.post("/t/portes-de-sologne/mediation/consentement", url.Values{"_csrf": {mireille.csrf(cp)},
+		"resident": {ids["jeanne@example.fr"]}, "scope": {"listing", "exchange", "message"}, "method": {"paper"}, "days": {"90"}}), 303)
+	mp = mireille.expect("consents", mireille.get("/t/portes-de-sologne/mediation?info=consent"), 200, "Consentement enregistré", "Agir pour Jeanne")
+	mireille.expect("act", mireille.post("/t/portes-de-sologne/mediation/agir",
+		url.Values{"_csrf": {mireille.csrf(mp)}, "resident": {ids["jeanne@example.fr"]}}), 303)
+	form := mireille.expect("the banner", mireille.get("/t/portes-de-sologne/annonces/nouvelle?kind=need"), 200,
+		"Vous agissez pour Jeanne", "chaque action est enregistrée", `value="45309" selected`)
+	p := mireille.expect("a need for Jeanne", mireille.post("/t/portes-de-sologne/annonces/nouvelle", url.Values{"_csrf": {mireille.csrf(form)},
+		"kind": {"need"}, "category": {"petits-travaux"}, "title": {"Couper du bois pour l'hiver"},
+		"description": {"Jeanne cherche quelqu'un pour couper et ranger son bois."}, "commune": {"45309"}, "modes": {"time_credits"}}), 303)
+	mireille.expect("Jeanne's need", mireille.get(p.location), 200, "Jeanne", "Vous agissez pour Jeanne")
+	jeanne.expect("what was done for Jeanne", jeanne.get("/mon-compte/donnees"), 200, "Actions faites pour vous", "listing")
+	bp := mireille.get("/t/portes-de-sologne")
+	mireille.expect("stop", mireille.post("/mediation/arreter", url.Values{"_csrf": {mireille.csrf(bp)}}), 303)
+	if p := mireille.get("/t/portes-de-sologne"); strings.Contains(p.body, "Vous agissez pour") {
+		t.Error("the banner stays after stopping")
+	}
+	mireille.expect("the bulletin", mireille.get("/t/portes-de-sologne/bulletin?commune=45309"), 200, "Services proposés", "Sennely")
+}
+
+// TestWebProfessional: a business signs up with its SIRET and
+// services-à-la-personne number (a wrong SIRET is explained), posts an
+// offer, and shows in the territory's directory and on its listing as a
+// professional; a member's CESU page answers.
+func TestWebProfessional(t *testing.T) {
+	a := openApp(t, storetest.New(t, "sqlite"))
+	srv := a.Server().App()
+	pro := newBrowser(t, srv)
+	pro.expect("a wrong SIRET", pro.post("/inscription", url.Values{"display_name": {"Marc"}, "email": {"marc@example.fr"}, "commune": {"Songeons"},
+		"password": {"bocage-verger-2026"}, "company_name": {"Jardins du Bray"}, "siret": {"73282932000075"}, "naf": {"81.30Z"}}), 422, "SIRET", `value="Jardins du Bray"`)
+	b := url.Values{"display_name": {"Marc"}, "email": {"marc@example.fr"}, "commune": {"Songeons"}, "password": {"bocage-verger-2026"},
+		"company_name": {"Jardins du Bray"}, "siret": {"732 829 320 00074"}, "naf": {"81.30Z"}, "sap_number": {"SAP732829320"}}
+	pro.expect("sign-up", pro.post("/inscription", b), 200, "Regardez votre messagerie")
+	msgs, err := a.Accounts.Outbox(context.Background(), "marc@example.fr", 10)
+	if err != nil || len(msgs) == 0 {
+		t.Fatal("no email", err)
+	}
+	token := verifyToken.FindStringSubmatch(msgs[0].Body)[1]
+	pro.expect("verify", pro.post("/compte/verifier", url.Values{"jeton": {token}}), 200)
+	pro.expect("sign in", pro.post("/connexion", url.Values{"email": {"marc@example.fr"}, "password": {"bocage-verger-2026"}}), 303)
+	form := pro.get("/t/picardie-verte/annonces/nouvelle")
+	p := pro.expect("an offer", pro.post("/t/picardie-verte/annonces/nouvelle", url.Values{"_csrf": {pro.csrf(form)}, "kind": {"offer"},
+		"category": {"petits-travaux"}, "title": {"Entretien de jardins"}, "description": {"Taille, tonte, débroussaillage : devis gratuit."},
+		"commune": {"60623"}, "modes": {"professional"}}), 303)
+	pro.expect("the listing", pro.get(p.location), 200, "Professionnel", "Jardins du Bray")
+	pro.expect("the business profile", pro.get("/mon-compte"), 200, "73282932000074", "SAP732829320")
+	anyone := newBrowser(t, srv)
+	anyone.expect("directory", anyone.get("/t/picardie-verte/professionnels?category=petits-travaux"), 200, "Jardins du Bray", "Entretien de jardins", "Services à la personne")
+	anyone.expect("directory elsewhere", anyone.get("/t/picardie-verte/professionnels?commune=60001"), 200, "Aucun professionnel")
+	pro.expect("CESU page", pro.get("/t/picardie-verte/mes-cesu"), 200, "Mes CESU", "Compteur de crédit d&#39;impôt", "Aucun travail en CESU")
+	pro.expect("CESU bad month", pro.get("/t/picardie-verte/mes-cesu?mois=2026-13"), 400, "Mois invalide")
 }

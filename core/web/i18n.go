@@ -72,12 +72,9 @@ var funcs = template.FuncMap{
 		s := fmt.Sprintf("%d,%02d €", cents/100, cents%100)
 		return s
 	},
-	"hours": func(minutes int) string {
-		if minutes%60 == 0 {
-			return fmt.Sprintf("%d h", minutes/60)
-		}
-		return fmt.Sprintf("%d h %02d", minutes/60, minutes%60)
-	},
+	"hours":   func(minutes int) string { return hoursText(int64(minutes)) },
+	"hours64": hoursText,
+	"neg":     func(n int64) int64 { return -n },
 	"date": func(t *time.Time) string {
 		if t == nil {
 			return "—"
@@ -113,3 +110,11 @@ var paris = func() *time.Location {
 }()
 
 func errorsAs(err error, target any) bool { return errors.As(err, target) }
+
+// hoursText writes a duration in minutes as hours: "2 h", "1 h 30".
+func hoursText(minutes int64) string {
+	if minutes%60 == 0 {
+		return fmt.Sprintf("%d h", minutes/60)
+	}
+	return fmt.Sprintf("%d h %02d", minutes/60, minutes%60)
+}

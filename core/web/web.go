@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"strings"
 
@@ -43,6 +44,8 @@ type Deps struct {
 	Actions *api.Actions
 	// Observatory computes a territory's needs observatory.
 	Observatory *observatory.Service
+	// PublicURL is the site's address, for printed material.
+	PublicURL string
 }
 
 // Access says who may open a page, as api.Access says for the API.
@@ -88,12 +91,28 @@ func Register(app fiber.Router, d Deps) []Route {
 		c.Type(strings.TrimPrefix(name[strings.LastIndexByte(name, '.'):], "."), "utf-8")
 		return c.Send(b)
 	})
-	routes = append(routes, Route{Method: fiber.MethodGet, Path: "/static/:file", Access: api.Public})
+	// Browsers ask for /favicon.ico whatever the page says: no 404 for it.
+	icon, err := fs.ReadFile(static, "favicon.svg")
+	if err != nil {
+		panic(err) // embedded: a build error
+	}
+	app.Get("/favicon.ico", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
+		c.Type("svg")
+		return c.Send(icon)
+	})
+	routes = append(routes, Route{Method: fiber.MethodGet, Path: "/static/:file", Access: api.Public},
+		Route{Method: fiber.MethodGet, Path: "/favicon.ico", Access: api.Public})
 	// Fiber tries routes in order: /annonces/nouvelle before /annonces/:id.
 	p.registerMember(add)
 	p.registerPublic(add)
 	p.registerAccount(add)
 	p.registerAdmin(add)
+	p.registerOperator(add)
+	p.registerMediator(add)
+	p.registerImport(add)
+	p.registerSimulator(add)
+	p.registerAwareness(add)
 	return routes
 }
 
@@ -106,6 +125,13 @@ type view struct {
 	// forms' token.
 	Account *account.Account
 	CSRF    string
+	// ActingFor is the resident a mediator acts for (nil otherwise): the
+	// banner of every page says so, and a territory's member pages act as
+	// that resident, each action recorded for them to see.
+	ActingFor *account.Account
+	// Actor is who the member pages act as: ActingFor when set, else
+	// Account.
+	Actor *account.Account
 	// Territory is the territory the page is about, if any.
 	Territory *territory.Territory
 	// Path is the page's path and query, for the language link.
@@ -119,6 +145,26 @@ type view struct {
 
 	session *account.Session
 	status  int
+	allowed func(user, territory, obj, act string) (bool, error)
+}
+
+// IsOperator reports a national operator, for the menu's link.
+func (v *view) IsOperator() bool {
+	if v.Account == nil || v.allowed == nil {
+		return false
+	}
+	ok, err := v.allowed(v.Account.ID, nationalScope, operatorObject, operatorAction)
+	return err == nil && ok
+}
+
+// Can reports whether the signed-in person holds obj:act in the page's
+// territory, for the links of the menu.
+func (v *view) Can(obj, act string) bool {
+	if v.Account == nil || v.Territory == nil || v.allowed == nil {
+		return false
+	}
+	ok, err := v.allowed(v.Account.ID, v.Territory.Slug, obj, act)
+	return err == nil && ok
 }
 
 // T translates key in the page's language.
@@ -128,7 +174,7 @@ func (v *view) T(key string) string { return tr(v.Lang, key) }
 // renders its errors as pages.
 func (p *pages) handle(access Access, obj, act string, h func(*fiber.Ctx, *view) error) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		v := &view{Lang: language(c), Path: c.OriginalURL(), status: fiber.StatusOK}
+		v := &view{Lang: language(c), Path: c.OriginalURL(), status: fiber.StatusOK, allowed: p.d.Authz.Allowed}
 		if plain := c.Cookies(api.SessionCookie); plain != "" {
 			s, err := p.d.Accounts.Session(c.UserContext(), plain)
 			switch {
@@ -139,14 +185,35 @@ func (p *pages) handle(access Access, obj, act string, h func(*fiber.Ctx, *view)
 				return p.fail(c, v, err)
 			}
 		}
+		v.Actor = v.Account
+		if v.Account != nil {
+			if err := p.actingFor(c, v); err != nil {
+				return p.fail(c, v, err)
+			}
+		}
 		if err := p.allow(c, v, access, obj, act); err != nil {
 			return p.fail(c, v, err)
+		}
+		if access == api.Member && v.ActingFor != nil && !ownRight(obj, act) {
+			return p.mediated(c, v, obj, act, h)
 		}
 		if err := h(c, v); err != nil {
 			return p.fail(c, v, err)
 		}
 		return nil
 	}
+}
+
+// ownRight reports a right a mediator uses as themself even while acting
+// for a resident: their mediation pages.
+func ownRight(obj, act string) bool { return obj == "member" && act == "act_for" }
+
+// mediatorID is the mediator acting, "" when the person acts for themself.
+func (v *view) mediatorID() string {
+	if v.ActingFor != nil {
+		return v.Account.ID
+	}
+	return ""
 }
 
 // allow checks the session, the CSRF token of a form and the right.
@@ -163,9 +230,19 @@ func (p *pages) allow(c *fiber.Ctx, v *view, access Access, obj, act string) err
 			"Form refused: it expired or did not come from this page. Go back, reload the page and send it again.")
 	}
 	if access == api.Member {
-		ok, err := p.d.Authz.Allowed(v.Account.ID, c.Params("territory"), obj, act)
+		subject := v.Actor
+		if ownRight(obj, act) {
+			subject = v.Account
+		}
+		ok, err := p.d.Authz.Allowed(subject.ID, c.Params("territory"), obj, act)
 		if err != nil {
 			return err
+		}
+		if ok && subject != v.Account {
+			ok, err = p.d.Authz.Allowed(v.Account.ID, c.Params("territory"), "member", "act_for")
+			if err != nil {
+				return err
+			}
 		}
 		if !ok {
 			return apperr.New(apperr.KindForbidden, "forbidden",
@@ -188,8 +265,9 @@ func (p *pages) fail(c *fiber.Ctx, v *view, err error) error {
 		return c.Redirect("/connexion?suite="+url.QueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
 	}
 	if e.Kind == apperr.KindInternal || e.Kind == apperr.KindUnavailable {
-		// The server's error handler logs it with the request ID.
-		c.Locals("web_error", err)
+		// The page shows the request ID; the log has the cause with it.
+		slog.ErrorContext(c.UserContext(), "page failed", "method", c.Method(), "path", c.Path(),
+			"request_id", c.GetRespHeader(fiber.HeaderXRequestID), "error", err)
 	}
 	msg := e.Message
 	if v.Lang == "en" && e.MessageEN != "" {

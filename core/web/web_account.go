@@ -8,6 +8,7 @@ import (
 
 	"github.com/campagnon/campagnon/core/account"
 	"github.com/campagnon/campagnon/core/api"
+	"github.com/campagnon/campagnon/core/ledger"
 )
 
 func (p *pages) registerAccount(add adder) {
@@ -20,6 +21,7 @@ func (p *pages) registerAccount(add adder) {
 	add(fiber.MethodPost, "/deconnexion", api.Session, "", "", p.signOut)
 	add(fiber.MethodGet, "/mon-compte", api.Session, "", "", p.myAccount)
 	add(fiber.MethodGet, "/mon-compte/donnees", api.Session, "", "", p.myData)
+	add(fiber.MethodPost, "/mon-compte/supprimer", api.Session, "", "", p.erase, api.LimitLogins())
 }
 
 // signUpForm asks for what an account needs; ?commune= fills the commune.
@@ -34,13 +36,18 @@ func (p *pages) signUpForm(c *fiber.Ctx, v *view) error {
 func (p *pages) signUp(c *fiber.Ctx, v *view) error {
 	in := account.SignUpInput{Email: strings.TrimSpace(c.FormValue("email")), Password: c.FormValue("password"),
 		DisplayName: strings.TrimSpace(c.FormValue("display_name")), Commune: strings.TrimSpace(c.FormValue("commune"))}
+	pro := account.ProfessionalInput{CompanyName: strings.TrimSpace(c.FormValue("company_name")), SIRET: strings.TrimSpace(c.FormValue("siret")),
+		NAF: strings.TrimSpace(c.FormValue("naf")), SAPNumber: strings.TrimSpace(c.FormValue("sap_number"))}
+	if c.FormValue("professional") != "" || pro != (account.ProfessionalInput{}) {
+		in.Professional = &pro
+	}
 	v.Title = v.T("signup.title")
 	res, err := p.d.Accounts.SignUp(c.UserContext(), in)
 	if err != nil {
 		if e := kindInvalid(err); e {
 			v.Errors = problems(err, v.Lang)
 			v.status = fiber.StatusUnprocessableEntity
-			v.Body = map[string]any{"Email": in.Email, "DisplayName": in.DisplayName, "Commune": in.Commune}
+			v.Body = map[string]any{"Email": in.Email, "DisplayName": in.DisplayName, "Commune": in.Commune, "Pro": pro}
 			return p.render(c, v, "signup.html")
 		}
 		return err
@@ -128,8 +135,31 @@ func (p *pages) myAccount(c *fiber.Ctx, v *view) error {
 	if err != nil {
 		return err
 	}
-	v.Body = map[string]any{"Commune": p.communeName(v.Account.Commune), "Balance": bal}
+	st, err := p.d.Ledger.Statement(c.UserContext(), t.ID, v.Account.ID, ledger.Page{Limit: 20})
+	if err != nil {
+		return err
+	}
+	v.Body = map[string]any{"Commune": p.communeName(v.Account.Commune), "Balance": bal, "Statement": st}
 	return p.render(c, v, "account.html")
+}
+
+// erase erases the account once confirmed with the password; the session
+// ends with it.
+func (p *pages) erase(c *fiber.Ctx, v *view) error {
+	if err := p.d.Actions.Erase(c.UserContext(), v.Account.ID, c.FormValue("password"), strings.TrimSpace(c.FormValue("confirm"))); err != nil {
+		if kindInvalid(err) || isUnauthenticated(err) {
+			v.Errors = problems(err, v.Lang)
+			v.status = fiber.StatusUnprocessableEntity
+			return p.myAccount(c, v)
+		}
+		return err
+	}
+	c.Cookie(&fiber.Cookie{Name: api.SessionCookie, Value: "", Path: "/", Expires: time.Unix(0, 0),
+		Secure: true, HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode})
+	v.Account, v.session, v.CSRF = nil, nil, ""
+	v.Title = v.T("account.erased")
+	v.Body = map[string]any{"Message": v.T("account.erased.text")}
+	return p.render(c, v, "sent.html")
 }
 
 func truncate(s string, n int) string {

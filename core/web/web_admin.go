@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"html/template"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/campagnon/campagnon/core/account"
 	"github.com/campagnon/campagnon/core/api"
 	"github.com/campagnon/campagnon/core/observatory"
 	"github.com/campagnon/campagnon/core/referential"
@@ -17,6 +19,70 @@ import (
 func (p *pages) registerAdmin(add adder) {
 	add(fiber.MethodGet, "/t/:territory/observatoire", api.Member, "observatory", "read", p.observatoryPage)
 	add(fiber.MethodGet, "/t/:territory/observatoire.csv", api.Member, "observatory", "read", p.observatoryCSV)
+	add(fiber.MethodGet, "/t/:territory/admin", api.Member, "member", "read", p.adminPage)
+	add(fiber.MethodGet, "/t/:territory/moderation", api.Member, "listing", "moderate", p.moderationPage)
+	add(fiber.MethodPost, "/t/:territory/moderation/:id/masquer", api.Member, "listing", "moderate", p.moderate(true))
+	add(fiber.MethodPost, "/t/:territory/moderation/:id/retablir", api.Member, "listing", "moderate", p.moderate(false))
+}
+
+// adminPage is the territory admins' desk: the members (a search), the
+// referenced businesses, the plugin and configuration in force, and the
+// links to the observatory and the moderation queue.
+func (p *pages) adminPage(c *fiber.Ctx, v *view) error {
+	t, err := p.territoryOf(c, v)
+	if err != nil {
+		return err
+	}
+	v.Title = v.T("admin.title") + " — " + t.Name
+	q := strings.TrimSpace(c.Query("q"))
+	members, err := p.d.Accounts.Members(c.UserContext(), t.ID, q, 50)
+	if err != nil {
+		return err
+	}
+	var pros []account.Account
+	for _, m := range members {
+		if m.Professional {
+			pros = append(pros, m)
+		}
+	}
+	info, err := p.d.Rules.Info(c.UserContext(), t.Slug)
+	if err != nil {
+		return err
+	}
+	v.Body = map[string]any{"Q": q, "Members": members, "Pros": pros, "Info": info}
+	return p.render(c, v, "admin.html")
+}
+
+// moderationPage lists the reported and hidden listings.
+func (p *pages) moderationPage(c *fiber.Ctx, v *view) error {
+	t, err := p.territoryOf(c, v)
+	if err != nil {
+		return err
+	}
+	v.Title = v.T("mod.title") + " — " + t.Name
+	if c.Query("info") != "" {
+		v.Notice = v.T("mod.done")
+	}
+	queue, err := p.d.Listings.Queue(c.UserContext(), t)
+	if err != nil {
+		return err
+	}
+	v.Body = map[string]any{"Queue": queue}
+	return p.render(c, v, "moderation.html")
+}
+
+// moderate hides (with a reason the author reads) or shows again a listing.
+func (p *pages) moderate(hide bool) func(*fiber.Ctx, *view) error {
+	return func(c *fiber.Ctx, v *view) error {
+		t, err := p.territoryOf(c, v)
+		if err != nil {
+			return err
+		}
+		if _, err := p.d.Listings.Moderate(c.UserContext(), t, v.Account.ID, c.Params("id"), hide, strings.TrimSpace(c.FormValue("reason"))); err != nil {
+			return err
+		}
+		return redirect(c, "/t/"+t.Slug+"/moderation?info=1")
+	}
 }
 
 // unansweredAfter is how long a need waits before the observatory counts

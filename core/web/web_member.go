@@ -9,8 +9,10 @@ import (
 
 	"github.com/campagnon/campagnon/core/api"
 	"github.com/campagnon/campagnon/core/apperr"
+	"github.com/campagnon/campagnon/core/cesu"
 	"github.com/campagnon/campagnon/core/exchange"
 	"github.com/campagnon/campagnon/core/listing"
+	msgs "github.com/campagnon/campagnon/core/message"
 	"github.com/campagnon/campagnon/core/territory"
 	"github.com/campagnon/campagnon/sdk/abi"
 )
@@ -24,6 +26,9 @@ func (p *pages) registerMember(add adder) {
 	add(fiber.MethodPost, "/t/:territory/echanges/:id/evaluer", api.Member, "review", "create", p.act(exchange.Review))
 	add(fiber.MethodPost, "/t/:territory/echanges/:id/annuler", api.Member, "exchange", "cancel", p.act(exchange.Cancel))
 	add(fiber.MethodPost, "/t/:territory/echanges/:id/planifier", api.Member, "exchange", "act", p.act(exchange.Schedule))
+	add(fiber.MethodPost, "/t/:territory/echanges/:id/message", api.Member, "message", "send", p.sendMessage)
+	add(fiber.MethodGet, "/t/:territory/professionnels", api.Public, "", "", p.directory)
+	add(fiber.MethodGet, "/t/:territory/mes-cesu", api.Member, "exchange", "read_own", p.myCESU)
 	for _, ev := range actEvents {
 		add(fiber.MethodPost, "/t/:territory/echanges/:id/"+string(ev), api.Member, "exchange", "act", p.act(ev))
 	}
@@ -39,7 +44,7 @@ func (p *pages) newListingForm(c *fiber.Ctx, v *view) error {
 		return err
 	}
 	kind := c.Query("kind", abi.ListingOffer)
-	return p.listingForm(c, v, t.Slug, map[string]any{"Kind": kind, "Commune": v.Account.Commune, "Modes": []string{abi.ModeTimeCredits}})
+	return p.listingForm(c, v, t.Slug, map[string]any{"Kind": kind, "Commune": v.Actor.Commune, "Modes": []string{abi.ModeTimeCredits}})
 }
 
 func (p *pages) listingForm(c *fiber.Ctx, v *view, slug string, values map[string]any) error {
@@ -70,7 +75,7 @@ func (p *pages) newListing(c *fiber.Ctx, v *view) error {
 		Title: strings.TrimSpace(c.FormValue("title")), Description: strings.TrimSpace(c.FormValue("description")),
 		PriceKind: abi.PriceFree, Commune: c.FormValue("commune"), AvailabilityNote: strings.TrimSpace(c.FormValue("availability_note")),
 		Availability: []listing.Slot{}, Publish: true}
-	if v.Account.Professional {
+	if v.Actor.Professional {
 		in.Modality, in.PriceKind = abi.ModalityProfessional, abi.PriceOnQuote
 	}
 	args := c.Context().PostArgs()
@@ -80,7 +85,7 @@ func (p *pages) newListing(c *fiber.Ctx, v *view) error {
 	if km, err := strconv.Atoi(c.FormValue("travel_km", "0")); err == nil {
 		in.TravelKm = km
 	}
-	owner := listing.Owner{ID: v.Account.ID, Professional: v.Account.Professional, SAP: v.Account.SAPNumber != nil}
+	owner := listing.Owner{ID: v.Actor.ID, Professional: v.Actor.Professional, SAP: v.Actor.SAPNumber != nil}
 	l, err := p.d.Listings.Create(c.UserContext(), t, owner, in)
 	if err != nil {
 		if kindInvalid(err) {
@@ -97,7 +102,7 @@ func (p *pages) newListing(c *fiber.Ctx, v *view) error {
 // request asks for a listing: the provider is told, the exchange page
 // follows it.
 func (p *pages) request(c *fiber.Ctx, v *view) error {
-	t, who, err := p.d.Actions.Caller(c.UserContext(), c.Params("territory"), v.Account.ID, "")
+	t, who, err := p.d.Actions.Caller(c.UserContext(), c.Params("territory"), v.Actor.ID, v.mediatorID())
 	if err != nil {
 		return err
 	}
@@ -148,7 +153,7 @@ func (p *pages) listingTitle(c *fiber.Ctx, t *territory.Territory, viewerID, id 
 // exchangePage shows an exchange to one of its parties with the buttons
 // of what they may do now, and the review form once it is confirmed.
 func (p *pages) exchangePage(c *fiber.Ctx, v *view) error {
-	t, who, err := p.d.Actions.Caller(c.UserContext(), c.Params("territory"), v.Account.ID, "")
+	t, who, err := p.d.Actions.Caller(c.UserContext(), c.Params("territory"), v.Actor.ID, v.mediatorID())
 	if err != nil {
 		return err
 	}
@@ -158,7 +163,7 @@ func (p *pages) exchangePage(c *fiber.Ctx, v *view) error {
 		return err
 	}
 	v.Title = v.T("exchange.title")
-	actor := d.Party(v.Account.ID)
+	actor := d.Party(v.Actor.ID)
 	var can []string
 	for _, ev := range append(actEvents, exchange.Cancel) {
 		if _, err := exchange.Next(d.Exchange, ev, actor); err == nil {
@@ -167,15 +172,27 @@ func (p *pages) exchangePage(c *fiber.Ctx, v *view) error {
 	}
 	_, reviewErr := exchange.Next(d.Exchange, exchange.Review, actor)
 	_, scheduleErr := exchange.Next(d.Exchange, exchange.Schedule, actor)
+	thread, err := p.d.Messages.Thread(c.UserContext(), d.Exchange, v.Actor.ID, msgs.Page{Limit: 100})
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	for _, id := range []string{d.SeekerID, d.ProviderID} {
+		names[id] = v.T("exchange.erased")
+		if acc, err := p.d.Accounts.Account(c.UserContext(), id); err == nil {
+			names[id] = acc.DisplayName
+		}
+	}
 	v.Body = map[string]any{"X": d, "Role": string(actor), "Can": can, "CanReview": reviewErr == nil, "CanSchedule": scheduleErr == nil,
-		"Title": p.listingTitle(c, t, v.Account.ID, d.ListingID), "Notice": c.Query("info")}
+		"Messages": thread.Messages, "Names": names,
+		"Title": p.listingTitle(c, t, v.Actor.ID, d.ListingID), "Notice": c.Query("info")}
 	return p.render(c, v, "exchange.html")
 }
 
 // act applies ev to the exchange and shows it again.
 func (p *pages) act(ev exchange.Event) func(*fiber.Ctx, *view) error {
 	return func(c *fiber.Ctx, v *view) error {
-		t, who, err := p.d.Actions.Caller(c.UserContext(), c.Params("territory"), v.Account.ID, "")
+		t, who, err := p.d.Actions.Caller(c.UserContext(), c.Params("territory"), v.Actor.ID, v.mediatorID())
 		if err != nil {
 			return err
 		}
@@ -201,4 +218,117 @@ func (p *pages) act(ev exchange.Event) func(*fiber.Ctx, *view) error {
 		}
 		return redirect(c, "/t/"+t.Slug+"/echanges/"+c.Params("id")+"?info="+string(ev))
 	}
+}
+
+// sendMessage adds a message to the exchange's thread.
+func (p *pages) sendMessage(c *fiber.Ctx, v *view) error {
+	t, who, err := p.d.Actions.Caller(c.UserContext(), c.Params("territory"), v.Actor.ID, v.mediatorID())
+	if err != nil {
+		return err
+	}
+	d, err := p.d.Exchanges.Get(c.UserContext(), t, who, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if _, err := p.d.Messages.Send(c.UserContext(), d.Exchange, v.Actor.ID, v.mediatorID(), c.FormValue("body")); err != nil {
+		return err
+	}
+	return redirect(c, "/t/"+t.Slug+"/echanges/"+d.ID+"?info=message#messages")
+}
+
+// pro is one referenced professional of the directory, with their offers.
+type pro struct {
+	Name     string
+	Offers   []card
+	SAP      bool
+	Communes []string
+}
+
+// directory lists the territory's professionals by their offers, by
+// category and commune.
+func (p *pages) directory(c *fiber.Ctx, v *view) error {
+	t, err := p.territoryOf(c, v)
+	if err != nil {
+		return err
+	}
+	v.Title = v.T("dir.title") + " — " + t.Name
+	cats, err := p.d.Rules.Categories(c.UserContext(), t.Slug)
+	if err != nil {
+		return err
+	}
+	f := listing.Filter{Kind: abi.ListingOffer, Modality: abi.ModalityProfessional, Category: c.Query("category"), Commune: c.Query("commune"), Limit: listing.MaxPage}
+	ls, err := p.d.Listings.List(c.UserContext(), t, f)
+	if err != nil {
+		return err
+	}
+	byOwner := map[string]*pro{}
+	var order []string
+	for _, l := range ls {
+		pr, ok := byOwner[l.OwnerID]
+		if !ok {
+			pr = &pro{}
+			if acc, err := p.d.Accounts.Account(c.UserContext(), l.OwnerID); err == nil {
+				pr.Name, pr.SAP = acc.DisplayName, acc.SAPNumber != nil
+				if acc.CompanyName != nil {
+					pr.Name = *acc.CompanyName
+				}
+			}
+			byOwner[l.OwnerID] = pr
+			order = append(order, l.OwnerID)
+		}
+		pr.Offers = append(pr.Offers, card{Lang: v.Lang, Slug: t.Slug, L: l, Commune: p.communeName(l.Commune)})
+	}
+	pros := make([]*pro, len(order))
+	for i, id := range order {
+		pros[i] = byOwner[id]
+	}
+	d, err := p.d.Territories.Get(c.UserContext(), t.Slug, false)
+	if err != nil {
+		return err
+	}
+	v.Body = map[string]any{"Pros": pros, "Categories": cats.Categories, "Communes": d.Communes, "Category": f.Category, "Commune": f.Commune}
+	return p.render(c, v, "directory.html")
+}
+
+// myCESU shows the member's CESU déclaratif month (what to declare, by
+// employer and employee, its due date, contract warnings, the cost after
+// the tax credit) and the year's tax-credit meter of their household.
+func (p *pages) myCESU(c *fiber.Ctx, v *view) error {
+	t, err := p.territoryOf(c, v)
+	if err != nil {
+		return err
+	}
+	v.Title = v.T("cesu.title")
+	month := cesu.MonthOf(time.Now())
+	if m := c.Query("mois"); m != "" {
+		at, err := time.ParseInLocation("2006-01", m, cesu.Paris())
+		if err != nil || at.Year() < 2000 || at.Year() > 2100 {
+			return apperr.New(apperr.KindInvalid, "month_invalid", "Mois invalide : choisissez-le dans la liste.", "Invalid month: pick it from the list.")
+		}
+		month = cesu.MonthOf(at)
+	}
+	view, err := p.d.Actions.CESU(c.UserContext(), t, v.Actor.ID, month)
+	if err != nil {
+		return err
+	}
+	year, household, err := api.TaxCreditQuery(c)
+	if err != nil {
+		return err
+	}
+	meter, err := p.d.Exchanges.TaxCredit(c.UserContext(), t, v.Actor.ID, year, household)
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	for _, s := range view.Summaries {
+		names[s.Employer], names[s.Employee] = s.EmployerName, s.EmployeeName
+	}
+	var months []string
+	for m, i := cesu.MonthOf(time.Now()), 0; i < 12; i++ {
+		months = append(months, m.Start().Format("2006-01"))
+		m = cesu.MonthOf(m.Start().AddDate(0, 0, -1))
+	}
+	v.Body = map[string]any{"V": view, "Month": month.Start().Format("2006-01"), "Months": months, "Meter": meter,
+		"Me": v.Actor.ID, "Children": household.DependentChildren, "Over65": household.MembersOver65}
+	return p.render(c, v, "cesu.html")
 }

@@ -128,8 +128,8 @@ func (p *pages) nearCommune(c *fiber.Ctx, v *view, t *territory.Territory) strin
 			return code
 		}
 	}
-	if v.Account != nil && v.Account.TerritoryID == t.ID {
-		return v.Account.Commune
+	if v.Actor != nil && v.Actor.TerritoryID == t.ID {
+		return v.Actor.Commune
 	}
 	return ""
 }
@@ -142,6 +142,9 @@ func (p *pages) territoryHome(c *fiber.Ctx, v *view) error {
 		return err
 	}
 	v.Title = t.Name
+	if c.Query("info") == "ouvert" {
+		v.Notice = v.T("info.ouvert")
+	}
 	cats, err := p.d.Rules.Categories(c.UserContext(), t.Slug)
 	if err != nil {
 		return err
@@ -334,8 +337,8 @@ func (p *pages) listing(c *fiber.Ctx, v *view) error {
 		return err
 	}
 	viewer := ""
-	if v.Account != nil {
-		viewer = v.Account.ID
+	if v.Actor != nil {
+		viewer = v.Actor.ID
 	}
 	l, err := p.d.Listings.Get(c.UserContext(), t, viewer, false, c.Params("id"))
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/campagnon/campagnon/core/exchange"
+	"github.com/campagnon/campagnon/core/ledger"
+	"github.com/campagnon/campagnon/core/mediation"
 	"github.com/campagnon/campagnon/sdk/abi"
 )
 
@@ -53,7 +55,16 @@ func TestCatalogueHasEveryKey(t *testing.T) {
 	for _, e := range append(actEvents, exchange.Cancel, exchange.Review) {
 		used["info."+string(e)] = true
 	}
-	for _, k := range []string{"event.request", "role.seeker", "role.provider", "info.publiee", "sort.distance", "sort.recency",
+	for _, k := range []ledger.Kind{ledger.KindExchange, ledger.KindWelcome, ledger.KindReversal, ledger.KindAdjustment} {
+		used["ledger."+string(k)] = true
+	}
+	for _, sc := range mediation.Scopes {
+		used["scope."+sc] = true
+	}
+	for _, m := range mediation.Methods {
+		used["method."+m] = true
+	}
+	for _, k := range []string{"event.request", "info.message", "info.consent", "info.schedule", "exchange.erased", "role.seeker", "role.provider", "info.publiee", "sort.distance", "sort.recency",
 		"sort.rating", "facet.category", "facet.commune", "facet.mode", "error.title", "a11y.title", "legal.title"} {
 		used[k] = true
 	}

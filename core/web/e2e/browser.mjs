@@ -5,7 +5,9 @@
 // No browser is ever downloaded: Chromium is the system one (/usr/bin/chromium,
 // or CAMPAGNON_CHROMIUM), and only playwright-core is installed.
 
+import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { readFile, stat } from 'node:fs/promises';
 import { chromium } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
@@ -406,4 +408,69 @@ export function verificationLink(serverlog, email, opts) {
 /** The password-reset link mailed to email ("/compte/nouveau-mot-de-passe?jeton=…"). */
 export function passwordResetLink(serverlog, email, opts) {
   return mailLink(serverlog, email, '/compte/nouveau-mot-de-passe', opts);
+}
+
+// ---------------------------------------------------------------------------
+// Steps the journeys share
+
+/** The submit button of a page's main form. */
+export const SUBMIT = 'main form.stack button[type=submit]';
+
+/** Throws unless the page's <main> says text. */
+export async function expectText(page, text) {
+  const body = await page.locator('main').innerText();
+  if (!body.includes(text)) throw new Error(`${page.url()}: the page does not say "${text}":\n${body.slice(0, 600)}`);
+}
+
+/** Presses, with the keyboard, the button of <main> labelled label, and
+ * checks the page it leads to. */
+export async function press(t, page, label) {
+  await t.check(page, () => activate(page, `main button:has-text("${label}")`));
+}
+
+// signUp signs a person up from the sign-up page, opens the emailed link,
+// confirms and signs in (as journeys/resident.mjs does); the page ends on
+// their territory's home.
+export async function signUp(t, page, name, commune) {
+  const email = t.email(name.toLowerCase());
+  await t.check(page, '/inscription');
+  await typeInto(page, '#display_name', name);
+  await typeInto(page, '#email', email);
+  await typeInto(page, '#commune', commune);
+  await typeInto(page, '#password', 'bocage-verger-2026');
+  await t.check(page, () => activate(page, SUBMIT));
+  await expectText(page, 'Un courriel vient');
+  const link = await verificationLink(t.serverlog, email);
+  await t.check(page, link);
+  await t.check(page, () => activate(page, SUBMIT));
+  await expectText(page, 'Votre adresse est confirmée');
+  await typeInto(page, '#email', email);
+  await typeInto(page, '#password', 'bocage-verger-2026');
+  await t.check(page, () => activate(page, SUBMIT));
+  if (!/\/t\/[a-z0-9-]+/.test(page.url())) throw new Error(`after sign-in: ${page.url()}`);
+  return email;
+}
+
+// requireCampagnon fails unless run.mjs gave the binary and the server's
+// environment.
+export function requireCampagnon(t) {
+  if (!t.bin || !t.serverEnv || typeof t.serverEnv !== 'object') {
+    throw new Error('the operator journey needs the campagnon binary (t.bin) and the server\'s environment (t.serverEnv) '
+      + 'to name a national operator with `campagnon operator add` on the server\'s database: run.mjs must take '
+      + '--bin PATH and --serverenv KEY=VALUE (repeated) and give them to journeys, and e2e_test.go must pass them');
+  }
+}
+
+// campagnon runs the binary with the server's configuration (its
+// CAMPAGNON_* variables only: the binary refuses variables it does not
+// know) in the server's folder, and returns its output.
+export function campagnon(t, ...args) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CAMPAGNON_')));
+  Object.assign(env, t.serverEnv);
+  return new Promise((ok, fail) => {
+    execFile(t.bin, args, { env, cwd: path.dirname(t.bin), timeout: 60_000 }, (err, stdout, stderr) => {
+      if (err) fail(new Error(`campagnon ${args.join(' ')}: ${err.message}\n${stderr}`));
+      else ok(stdout);
+    });
+  });
 }

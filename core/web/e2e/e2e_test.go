@@ -58,58 +58,86 @@ func missingPrerequisites() []string {
 	return missing
 }
 
+// platform is what a browser test runs against: the binary and plugins
+// built from this checkout, a working folder, and a folder of artifacts
+// (reports, screenshots, the server log) kept when the test fails.
+type platform struct {
+	ctx                  context.Context
+	binary, dir, plugins string
+	artifacts, serverLog string
+}
+
+// setUp checks the prerequisites of test what (plus the extra node
+// modules it needs) — a skip outside CI, a failure in CI —, builds the
+// binary and the plugins, and prepares the artifacts folder (prefix), all
+// bounded by timeout (and the test's deadline).
+func setUp(t *testing.T, what, prefix string, timeout time.Duration, extra []string) platform {
+	t.Helper()
+	missing := missingPrerequisites()
+	for _, m := range extra {
+		if _, err := os.Stat(filepath.Join("node_modules", m, "package.json")); err != nil {
+			missing = append(missing, fmt.Sprintf("core/web/e2e/node_modules/%s (cd core/web/e2e && npm ci)", m))
+		}
+	}
+	if len(missing) > 0 {
+		msg := what + " need: " + strings.Join(missing, "; ")
+		if inCI() {
+			t.Fatal(msg + " (CI is set: .ci/run must install them)")
+		}
+		t.Skip(msg + " — skipped because CI is not set")
+	}
+	if d, ok := t.Deadline(); ok {
+		timeout = min(timeout, time.Until(d)-30*time.Second)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	pf := platform{ctx: ctx, dir: t.TempDir()}
+	pf.binary = filepath.Join(pf.dir, "campagnon")
+	build := exec.CommandContext(ctx, "go", "build", "-o", pf.binary, "../../../cmd/campagnon")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build campagnon: %v\n%s", err, out)
+	}
+	pf.plugins = filepath.Join(pf.dir, "plugins")
+	if err := pluginbuild.Install(ctx, "../../../plugins", pluginbuild.TestCacheDir(), pf.plugins,
+		"standard", "picardie-verte", "portes-de-sologne"); err != nil {
+		t.Fatalf("build the plugins: %v", err)
+	}
+	// What a failure leaves to look at outlives the test; it is removed
+	// when everything passed.
+	var err error
+	if pf.artifacts, err = os.MkdirTemp("", prefix); err != nil {
+		t.Fatal(err)
+	}
+	pf.serverLog = filepath.Join(pf.artifacts, "serve.log")
+	t.Cleanup(func() { // after the server's stop (cleanups run last first)
+		if t.Failed() {
+			t.Logf("server log (last lines):\n%s", tail(pf.serverLog, 30))
+			t.Logf("reports, screenshots and server log kept in %s", pf.artifacts)
+			return
+		}
+		_ = os.RemoveAll(pf.artifacts)
+	})
+	return pf
+}
+
 // TestBrowserJourneys runs every journey of journeys/*.mjs in headless
 // Chromium against a real `campagnon serve` (fresh SQLite database, the real
 // plugins) and fails on a failed journey, a page over 100 KB on its first
 // load, a broken resource or an accessibility violation (WCAG 2.1 AA).
 // CAMPAGNON_E2E_ONLY=name[,name] runs only those journeys.
 func TestBrowserJourneys(t *testing.T) {
-	if missing := missingPrerequisites(); len(missing) > 0 {
-		msg := "the browser tests need: " + strings.Join(missing, "; ")
-		if inCI() {
-			t.Fatal(msg + " (CI is set: .ci/run must install them)")
-		}
-		t.Skip(msg + " — skipped because CI is not set")
-	}
-	timeout := 15 * time.Minute
-	if d, ok := t.Deadline(); ok {
-		timeout = time.Until(d) - 30*time.Second
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-
-	dir := t.TempDir()
-	binary := filepath.Join(dir, "campagnon")
-	build := exec.CommandContext(ctx, "go", "build", "-o", binary, "../../../cmd/campagnon")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build campagnon: %v\n%s", err, out)
-	}
-	plugins := filepath.Join(dir, "plugins")
-	if err := pluginbuild.Install(ctx, "../../../plugins", pluginbuild.TestCacheDir(), plugins,
-		"standard", "picardie-verte", "portes-de-sologne"); err != nil {
-		t.Fatalf("build the plugins: %v", err)
-	}
-
-	// What a failure leaves to look at (screenshots, the report, the server
-	// log) outlives the test; it is removed when everything passed.
-	artifacts, err := os.MkdirTemp("", "campagnon-e2e-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	serverLog := filepath.Join(artifacts, "serve.log")
-	t.Cleanup(func() { // after the server's stop (cleanups run last first)
-		if t.Failed() {
-			t.Logf("server log (last lines):\n%s", tail(serverLog, 30))
-			t.Logf("screenshots, report and server log kept in %s", artifacts)
-			return
-		}
-		_ = os.RemoveAll(artifacts)
-	})
-	base := startServe(t, ctx, binary, dir, plugins, serverLog)
+	pf := setUp(t, "the browser tests", "campagnon-e2e-", 15*time.Minute, nil)
+	ctx, binary, dir, plugins, artifacts, serverLog := pf.ctx, pf.binary, pf.dir, pf.plugins, pf.artifacts, pf.serverLog
+	base, serverEnv := startServe(t, ctx, binary, dir, plugins, serverLog)
 
 	reportPath := filepath.Join(artifacts, "result.json")
 	args := []string{"run.mjs", "--base", base, "--out", reportPath,
-		"--shots", filepath.Join(artifacts, "shots"), "--serverlog", serverLog}
+		"--shots", filepath.Join(artifacts, "shots"), "--serverlog", serverLog, "--bin", binary}
+	// Journeys may run the binary on the server's data (the operator
+	// journey names a national operator with `campagnon operator add`).
+	for _, kv := range serverEnv {
+		args = append(args, "--serverenv", kv)
+	}
 	if only := os.Getenv("CAMPAGNON_E2E_ONLY"); only != "" {
 		args = append(args, "--only", only)
 	}
@@ -144,8 +172,9 @@ func TestBrowserJourneys(t *testing.T) {
 // startServe runs `campagnon serve` on a fresh SQLite database under dir,
 // its output to logPath (run.mjs reads the mailed links there), waits for
 // /readyz and returns the base URL; the server is stopped with SIGTERM at
-// the end of the test.
-func startServe(t *testing.T, ctx context.Context, binary, dir, plugins, logPath string) string {
+// the end of the test. It also returns the CAMPAGNON_* variables the server
+// runs with, for journeys that run the binary on the same data.
+func startServe(t *testing.T, ctx context.Context, binary, dir, plugins, logPath string) (string, []string) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -168,13 +197,14 @@ func startServe(t *testing.T, ctx context.Context, binary, dir, plugins, logPath
 			env = append(env, kv)
 		}
 	}
-	cmd.Env = append(env,
-		"CAMPAGNON_DATA_DIR="+filepath.Join(dir, "data"),
+	serverEnv := []string{
+		"CAMPAGNON_DATA_DIR=" + filepath.Join(dir, "data"),
 		"CAMPAGNON_DATABASE_DRIVER=sqlite",
-		"CAMPAGNON_PLUGINS_DIR="+plugins,
-		"CAMPAGNON_PLUGINS_CACHE_DIR="+filepath.Join(pluginbuild.TestCacheDir(), "compiled"),
-		"CAMPAGNON_SECURITY_PUBLIC_URL="+base, // the links in mails point here
-	)
+		"CAMPAGNON_PLUGINS_DIR=" + plugins,
+		"CAMPAGNON_PLUGINS_CACHE_DIR=" + filepath.Join(pluginbuild.TestCacheDir(), "compiled"),
+		"CAMPAGNON_SECURITY_PUBLIC_URL=" + base, // the links in mails point here
+	}
+	cmd.Env = append(env, serverEnv...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -212,12 +242,12 @@ func startServe(t *testing.T, ctx context.Context, binary, dir, plugins, logPath
 			_, _ = io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return base
+				return base, serverEnv
 			}
 		}
 	}
 	t.Fatalf("serve never became ready:\n%s", tail(logPath, 40))
-	return ""
+	return "", nil
 }
 
 // report is run.mjs's JSON report (the fields the test reads).

@@ -4,6 +4,7 @@
 //
 //   node run.mjs --base http://127.0.0.1:8080 [--out result.json]
 //                [--only name[,name…]] [--shots DIR] [--serverlog PATH]
+//                [--bin CAMPAGNON --serverenv KEY=VALUE …]
 //
 // Each journey (an exported async function of journeys/*.mjs) runs with
 // JavaScript on and off, at phone and desktop width (unless it says
@@ -21,7 +22,7 @@ import {
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 function parseArgs(argv) {
-  const args = { out: 'result.json', only: [], journeys: path.join(here, 'journeys') };
+  const args = { out: 'result.json', only: [], journeys: path.join(here, 'journeys'), serverEnv: {} };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -35,6 +36,16 @@ function parseArgs(argv) {
       case '--shots': args.shots = value(); break;
       case '--serverlog': args.serverlog = value(); break;
       case '--journeys': args.journeys = value(); break;
+      // The campagnon binary and the CAMPAGNON_* variables the server runs
+      // with: journeys run commands on the server's data (operator add).
+      case '--bin': args.bin = value(); break;
+      case '--serverenv': {
+        const kv = value();
+        const eq = kv.indexOf('=');
+        if (eq < 1) usage(`--serverenv ${kv}: want KEY=VALUE`);
+        args.serverEnv[kv.slice(0, eq)] = kv.slice(eq + 1);
+        break;
+      }
       case '-h': case '--help': usage(); break;
       default: usage(`unknown argument ${a}`);
     }
@@ -45,7 +56,7 @@ function parseArgs(argv) {
 
 function usage(msg) {
   if (msg) process.stderr.write(`run.mjs: ${msg}\n`);
-  process.stderr.write('usage: node run.mjs --base http://127.0.0.1:PORT [--out result.json] [--only name[,name]] [--shots DIR] [--serverlog PATH] [--journeys DIR]\n');
+  process.stderr.write('usage: node run.mjs --base http://127.0.0.1:PORT [--out result.json] [--only name[,name]] [--shots DIR] [--serverlog PATH] [--journeys DIR] [--bin CAMPAGNON] [--serverenv KEY=VALUE]…\n');
   process.exit(msg ? 2 : 0);
 }
 
@@ -91,6 +102,7 @@ async function runOne(browser, journey, js, viewport, args, shots) {
   const problems = [];
   const t = {
     base: args.base, js, viewport, browser, serverlog: args.serverlog, id,
+    bin: args.bin, serverEnv: args.bin ? { ...args.serverEnv } : undefined,
     /** A new person (own cookies) with a page in this run's mode; opts may
      * override viewport or js. */
     async newPage(opts = {}) {

@@ -6,40 +6,7 @@
 // way is checked (weight, axe at this run's width, with and without
 // JavaScript).
 
-import { activate, tabTo, typeInto, verificationLink, expectPageBasics } from '../browser.mjs';
-
-const SUBMIT = 'main form.stack button[type=submit]';
-
-async function expectText(page, text) {
-  const body = await page.locator('main').innerText();
-  if (!body.includes(text)) throw new Error(`${page.url()}: the page does not say "${text}":\n${body.slice(0, 600)}`);
-}
-
-// signUp signs a person up from the sign-up page, opens the emailed link,
-// confirms and signs in; the page ends on their territory's home.
-async function signUp(t, page, name, commune) {
-  const email = t.email(name.toLowerCase());
-  await t.check(page, '/inscription');
-  await typeInto(page, '#display_name', name);
-  await typeInto(page, '#email', email);
-  await typeInto(page, '#commune', commune);
-  await typeInto(page, '#password', 'bocage-verger-2026');
-  await t.check(page, () => activate(page, SUBMIT));
-  await expectText(page, 'Un courriel vient');
-  const link = await verificationLink(t.serverlog, email);
-  await t.check(page, link);
-  await t.check(page, () => activate(page, SUBMIT));
-  await expectText(page, 'Votre adresse est confirmée');
-  await typeInto(page, '#email', email);
-  await typeInto(page, '#password', 'bocage-verger-2026');
-  await t.check(page, () => activate(page, SUBMIT));
-  if (!/\/t\/portes-de-sologne/.test(page.url())) throw new Error(`after sign-in: ${page.url()}`);
-  return email;
-}
-
-async function press(t, page, label) {
-  await t.check(page, () => activate(page, `main button:has-text("${label}")`));
-}
+import { activate, tabTo, typeInto, expectPageBasics, expectText, signUp, press, SUBMIT } from '../browser.mjs';
 
 export async function resident(t) {
   const odile = await t.newPage();
@@ -102,5 +69,15 @@ export async function resident(t) {
   }
   await t.check(paul, listing);
   await expectText(paul, 'Parfait, merci !');
+
+  // A message in the thread; Paul's account, ledger and CESU pages.
+  await t.check(paul, exchange);
+  await typeInto(paul, '#body', 'Merci encore pour le potager !');
+  await press(t, paul, 'Envoyer le message');
+  await expectText(paul, 'Merci encore pour le potager !');
+  await t.check(paul, '/mon-compte');
+  await expectText(paul, 'Mes crédits temps');
+  await t.check(paul, '/t/portes-de-sologne/mes-cesu');
+  await t.check(paul, '/mes-echanges');
 }
 resident.timeout = 240_000;

@@ -21,6 +21,8 @@ export const PAGES = [
   { path: '/t/picardie-verte', status: 200 },
   { path: '/t/portes-de-sologne?commune=45193', status: 200 },
   { path: '/t/picardie-verte/recherche?q=tonte&commune=60623', status: 200 },
+  { path: '/t/portes-de-sologne/professionnels', status: 200 },
+  { path: '/t/portes-de-sologne/bulletin', status: 200 },
   { path: '/inscription', status: 200 },
   { path: '/connexion', status: 200 },
   { path: '/compte/verifier?jeton=exemple', status: 200 },
