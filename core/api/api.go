@@ -52,6 +52,9 @@ type Deps struct {
 	Privacy *privacy.Service
 	// SessionSecret keys the CSRF tokens of sessions.
 	SessionSecret []byte
+	// Limits are the rate limits shared with the pages; the defaults when
+	// unset.
+	Limits Limits
 }
 
 // Access says who may call a route.
@@ -107,7 +110,10 @@ func Register(app fiber.Router, d Deps) []Route {
 	add(fiber.MethodGet, v1+"/territories", Public, "", "", t.list)
 	add(fiber.MethodGet, v1+"/territories/:slug", Public, "", "", t.show)
 
-	mails, logins := rateLimit(signUpPerMinute), rateLimit(loginPerMinute)
+	if d.Limits.Mails == nil || d.Limits.Logins == nil {
+		d.Limits = NewLimits(0, 0)
+	}
+	mails, logins := d.Limits.Mails, d.Limits.Logins
 	add(fiber.MethodPost, v1+"/auth/signup", Public, "", "", mails, auth.signUp)
 	add(fiber.MethodPost, v1+"/auth/verify", Public, "", "", logins, auth.verify)
 	add(fiber.MethodPost, v1+"/auth/login", Public, "", "", logins, auth.login)

@@ -155,3 +155,24 @@ func (a *Actions) CESU(ctx context.Context, t *territory.Territory, accountID st
 	}
 	return a.d.Exchanges.CESU(ctx, t, accountID, month, activity)
 }
+
+// ChangeRole gives (add) or takes a role in territory to accountID, as
+// actor; core/authz checks actor's right to the change. The account must
+// exist (it may live elsewhere: a France Services mediator serves several
+// communes).
+func (a *Actions) ChangeRole(ctx context.Context, actor, accountID, role, territory string, add bool) error {
+	if !validAccountID(accountID) {
+		return apperr.New(apperr.KindInvalid, "account_id_invalid", "Identifiant de compte invalide.", "Invalid account ID.")
+	}
+	if _, err := a.d.Accounts.Account(ctx, accountID); err != nil {
+		return err
+	}
+	change := a.d.Authz.RemoveRole
+	if add {
+		change = a.d.Authz.AddRole
+	}
+	if err := change(ctx, actor, accountID, role, territory); err != nil {
+		return authzError(err)
+	}
+	return nil
+}

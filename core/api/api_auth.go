@@ -403,10 +403,22 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
-// LimitSignUps bounds the requests that send emails (sign-up, password
-// reset) per client address, as the API's; the web forms use it too.
-func LimitSignUps() fiber.Handler { return rateLimit(signUpPerMinute) }
+// Limits are the rate limits per client address that the API and the
+// pages share (one count for both).
+type Limits struct {
+	// Mails bounds the requests that send an email (sign-up, password
+	// reset); Logins the sign-in and verification attempts.
+	Mails, Logins fiber.Handler
+}
 
-// LimitLogins bounds the sign-in attempts per client address, as the
-// API's; the web forms use it too.
-func LimitLogins() fiber.Handler { return rateLimit(loginPerMinute) }
+// NewLimits returns limits of mails and logins requests a minute per
+// client address (the defaults when zero).
+func NewLimits(mails, logins int) Limits {
+	if mails <= 0 {
+		mails = signUpPerMinute
+	}
+	if logins <= 0 {
+		logins = loginPerMinute
+	}
+	return Limits{Mails: rateLimit(mails), Logins: rateLimit(logins)}
+}

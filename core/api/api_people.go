@@ -165,24 +165,11 @@ func (h peopleHandler) revokeRole(c *fiber.Ctx) error {
 	return h.changeRole(c, c.Params("account"), c.Params("role"), false)
 }
 
-// changeRole gives or takes a role in the route's territory. The account
-// must exist (it may live elsewhere: a France Services mediator serves
-// several communes); core/authz checks the caller's right to change it.
+// changeRole gives or takes a role in the route's territory (Actions.ChangeRole).
 func (h peopleHandler) changeRole(c *fiber.Ctx, accountID, role string, add bool) error {
 	actor, _ := actorOf(c)
-	if !validAccountID(accountID) {
-		return apperr.New(apperr.KindInvalid, "account_id_invalid",
-			"Identifiant de compte invalide.", "Invalid account ID.")
-	}
-	if _, err := h.accounts.Account(c.UserContext(), accountID); err != nil {
+	if err := h.auth.actions.ChangeRole(c.UserContext(), actor, accountID, role, c.Params("territory"), add); err != nil {
 		return err
-	}
-	change := h.authz.RemoveRole
-	if add {
-		change = h.authz.AddRole
-	}
-	if err := change(c.UserContext(), actor, accountID, role, c.Params("territory")); err != nil {
-		return authzError(err)
 	}
 	roles, err := h.authz.RolesFor(accountID, c.Params("territory"))
 	if err != nil {

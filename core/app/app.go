@@ -404,7 +404,8 @@ func MigrationError(err error) error {
 func (a *App) Server() *server.Server {
 	srv := server.New(a.Config.Server, server.Deps{Logger: a.Log, Metrics: a.Metrics, Ready: a.Ready})
 	deps := api.Deps{Territories: a.Territories, Rules: a.Rules, Accounts: a.Accounts,
-		Authz: a.Authz, Search: a.Search, Referential: a.Referential, Mediation: a.Mediation, Listings: a.Listings, Exchanges: a.Exchanges, Messages: a.Messages, Ledger: a.Ledger, Idempotency: a.Idempotency, Privacy: a.Privacy, SessionSecret: a.SessionSecret}
+		Authz: a.Authz, Search: a.Search, Referential: a.Referential, Mediation: a.Mediation, Listings: a.Listings, Exchanges: a.Exchanges, Messages: a.Messages, Ledger: a.Ledger, Idempotency: a.Idempotency, Privacy: a.Privacy, SessionSecret: a.SessionSecret,
+		Limits: api.NewLimits(a.Config.Security.MailsPerMinute, a.Config.Security.LoginsPerMinute)}
 	a.Routes = api.Register(srv.App(), deps)
 	a.Pages = web.Register(srv.App(), web.Deps{Deps: deps, Actions: api.NewActions(deps), Observatory: observatory.NewService(a.Store, a.Referential), PublicURL: a.Config.Security.PublicURL})
 	return srv

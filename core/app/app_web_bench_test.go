@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/campagnon/campagnon/core/app"
 	"github.com/campagnon/campagnon/core/search"
 	"github.com/campagnon/campagnon/core/search/searchtest"
@@ -184,4 +183,3 @@ func serveBench(b *testing.B, a *app.App) string {
 	})
 	return "http://" + ln.Addr().String()
 }
-

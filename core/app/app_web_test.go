@@ -160,6 +160,17 @@ func TestWebResidentJourney(t *testing.T) {
 		t.Fatalf("indexing: %d, %v", n, err)
 	}
 
+	// Odile pauses her offer and publishes it again.
+	mine := odile.expect("my listings", odile.get("/t/portes-de-sologne/mes-annonces"), 200, "Jardinage et tonte à Marcilly", "publiée", "Mettre en pause")
+	listingID := listingPath[strings.LastIndexByte(listingPath, '/')+1:]
+	odile.expect("pause", odile.post("/t/portes-de-sologne/mes-annonces/"+listingID+"/pause", url.Values{"_csrf": {odile.csrf(mine)}}), 303)
+	mine = odile.expect("paused", odile.get("/t/portes-de-sologne/mes-annonces"), 200, "en pause", "Publier")
+	odile.expect("an unknown action", odile.post("/t/portes-de-sologne/mes-annonces/"+listingID+"/effacer", url.Values{"_csrf": {odile.csrf(mine)}}), 404)
+	odile.expect("publish", odile.post("/t/portes-de-sologne/mes-annonces/"+listingID+"/publish", url.Values{"_csrf": {odile.csrf(mine)}}), 303)
+	if n, err := a.Indexer.Round(ctx); err != nil || n == 0 {
+		t.Fatalf("indexing: %d, %v", n, err)
+	}
+
 	// Paul, of La Ferté-Saint-Aubin, looks around Marcilly-en-Villette,
 	// finds it and asks for it.
 	paul := newBrowser(t, srv)
@@ -321,6 +332,11 @@ func TestWebObservatory(t *testing.T) {
 	mq = admin.expect("queue", admin.get("/t/portes-de-sologne/moderation?info=1"), 200, "Masquée", "Doublon", "Rétablir")
 	resident.expect("hidden from others", newBrowser(t, srv).get(needPath), 404)
 	admin.expect("show again", admin.post("/t/portes-de-sologne/moderation/"+needID+"/retablir", url.Values{"_csrf": {admin.csrf(mq)}}), 303)
+	dp := admin.get("/t/portes-de-sologne/admin")
+	admin.expect("an unknown email", admin.post("/t/portes-de-sologne/admin/roles", url.Values{"_csrf": {admin.csrf(dp)}, "email": {"inconnu@example.fr"}, "role": {"mediator"}}), 404)
+	admin.expect("a national role", admin.post("/t/portes-de-sologne/admin/roles", url.Values{"_csrf": {admin.csrf(dp)}, "email": {"remi@example.fr"}, "role": {"national_operator"}}), 400, "Rôle inconnu")
+	admin.expect("name a mediator", admin.post("/t/portes-de-sologne/admin/roles", url.Values{"_csrf": {admin.csrf(dp)}, "email": {"remi@example.fr"}, "role": {"mediator"}}), 303)
+	resident.expect("Rémi mediates", resident.get("/t/portes-de-sologne/mediation"), 200, "Médiation")
 	resident.expect("hide by a resident", resident.post("/t/portes-de-sologne/moderation/"+needID+"/masquer",
 		url.Values{"_csrf": {resident.csrf(resident.get("/t/portes-de-sologne"))}, "reason": {"x"}}), 403, "réservée")
 	if p := resident.get("/t/portes-de-sologne/observatoire.csv"); p.status != 403 {
@@ -351,6 +367,9 @@ func TestWebMediator(t *testing.T) {
 	if err := a.Authz.Bootstrap(ctx, ids["op@example.fr"]); err != nil {
 		t.Fatal(err)
 	}
+	// Mireille's menu is drawn (and its decisions cached) before she is named.
+	mireille.expect("before being named", mireille.get("/t/portes-de-sologne"), 200)
+	mireille.expect("not a mediator yet", mireille.get("/t/portes-de-sologne/mediation"), 403)
 	if err := a.Authz.AddRole(ctx, ids["op@example.fr"], ids["mireille@example.fr"], "mediator", "portes-de-sologne"); err != nil {
 		t.Fatal(err)
 	}

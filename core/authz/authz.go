@@ -213,6 +213,10 @@ func newCasbin(sets ...[]change) (*casbin.Enforcer, error) {
 // memory at once; decisions in flight finish on the old rules. Call it to
 // see changes made by other replicas.
 func (e *Enforcer) Reload(ctx context.Context) error {
+	// No change may land between reading the rules and putting them in
+	// force: it would be applied to the old rules, then lost.
+	e.wmu.Lock()
+	defer e.wmu.Unlock()
 	mark, err := e.changeMark(ctx)
 	if err != nil {
 		return err

@@ -237,6 +237,7 @@ func (e *Enforcer) applyInMemory(action string, c change) error {
 		default:
 			_, err = sh.enf.RemoveNamedGroupingPolicy("g", params...)
 		}
+
 		if err != nil {
 			errs = append(errs, err)
 		}

@@ -3,6 +3,7 @@ package authz
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"sync"
 	"testing"
@@ -626,5 +627,89 @@ func TestSeedAddsNewDefaultsButNotRemovedOnes(t *testing.T) {
 	}
 	if ok, _ := again.Allowed(alice, pv, "review", "create"); ok {
 		t.Error("a default right the operator removed came back")
+	}
+}
+
+// TestReloadLosesNoConcurrentChange: a reload (every replica runs one on a
+// timer) that read the rules just before a change must not put back, in
+// memory, the rules without it: the change stays in force.
+func TestReloadLosesNoConcurrentChange(t *testing.T) {
+	t.Parallel()
+	e, _ := fixture(t, storetest.New(t, "sqlite"))
+	ctx := testCtx(t)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if err := e.Reload(ctx); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	users := make([]string, 40)
+	for i := range users {
+		users[i] = fmt.Sprintf("01a21c00-0000-7000-8000-%012d", i)
+		if err := e.AddRole(ctx, op, users[i], RoleResident, ps); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	<-done
+	for _, u := range users {
+		if ok, err := e.Allowed(u, ps, "listing", "create"); err != nil || !ok {
+			t.Errorf("the role given to %s was lost by a concurrent reload (allowed %v, %v)", u, ok, err)
+		}
+	}
+}
+
+// TestRoleGivenAfterAReloadIsInForce: the operator named by another
+// process (`campagnon operator add`) is seen after ReloadIfChanged, and a
+// role they give afterwards is in force at once, even for a person whose
+// earlier decision was cached.
+func TestRoleGivenAfterAReloadIsInForce(t *testing.T) {
+	t.Parallel()
+	tg := storetest.New(t, "sqlite")
+	ctx := testCtx(t)
+	s := openStore(t, tg)
+	e, err := New(ctx, s, storetest.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const mireille, newOp = "01a21c00-0000-7000-8000-0000000000aa", "01a21c00-0000-7000-8000-0000000000bb"
+	if err := e.GrantMembership(ctx, mireille, RoleResident, ps, "verify"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := e.Allowed(mireille, ps, "member", "act_for"); ok {
+		t.Fatal("a resident may act for others")
+	}
+	other, err := New(ctx, s, storetest.Logger(t)) // the command's process
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Bootstrap(ctx, newOp); err != nil {
+		t.Fatal(err)
+	}
+	if changed, err := e.ReloadIfChanged(ctx); err != nil || !changed {
+		t.Fatalf("reload: %v, %v", changed, err)
+	}
+	const agnes = "01a21c00-0000-7000-8000-0000000000cc"
+	if err := e.GrantMembership(ctx, agnes, RoleResident, ps, "verify"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.AddRole(ctx, newOp, mireille, RoleMediator, ps); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.AddRole(ctx, newOp, agnes, RoleTerritoryAdmin, ps); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := e.Allowed(mireille, ps, "member", "act_for"); err != nil || !ok {
+		t.Errorf("the mediator named after a reload may not act for others: %v, %v", ok, err)
 	}
 }

@@ -96,6 +96,9 @@ type Security struct {
 	SessionSecret string
 	// PublicURL is the address residents use, for the links in emails.
 	PublicURL string
+	// MailsPerMinute and LoginsPerMinute are the rate limits per client
+	// address of the requests that send an email and of sign-in attempts.
+	MailsPerMinute, LoginsPerMinute int
 }
 
 // Plugins configures the territory plugins and their host.

@@ -171,6 +171,10 @@ var keys = []Key{
 	},
 	stringKey("security.public_url", "http://localhost:8080", "address residents use, for links in emails",
 		false, func(c *Config) *string { return &c.Security.PublicURL }),
+	intKey("security.mails_per_minute", "10", "requests that send an email (sign-up, password reset) allowed a minute per client address",
+		1, 10000, func(c *Config) *int { return &c.Security.MailsPerMinute }),
+	intKey("security.logins_per_minute", "30", "sign-in and verification attempts allowed a minute per client address",
+		1, 10000, func(c *Config) *int { return &c.Security.LoginsPerMinute }),
 
 	{
 		Name: "mail.smtp_host", Default: "", Allowed: "un nom d'hôte ou une adresse IP, sans port ; vide : pas de SMTP",

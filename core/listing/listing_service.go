@@ -216,6 +216,18 @@ const (
 	ActionClose   = "close"
 )
 
+// ActionsFrom returns the owner's actions allowed on a listing in status,
+// in the order publish, pause, close.
+func ActionsFrom(status string) []string {
+	var out []string
+	for _, a := range []string{ActionPublish, ActionPause, ActionClose} {
+		if slices.Contains(transitions[a], status) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 // transitions says from which statuses each owner's action is allowed.
 var transitions = map[string][]string{
 	ActionPublish: {StatusDraft, StatusPaused, StatusExpired},

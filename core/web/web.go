@@ -70,6 +70,9 @@ type pages struct {
 
 // Register adds the pages to app and returns them.
 func Register(app fiber.Router, d Deps) []Route {
+	if d.Limits.Mails == nil || d.Limits.Logins == nil {
+		d.Limits = api.NewLimits(0, 0)
+	}
 	p := &pages{d: d, tmpl: template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))}
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
@@ -245,6 +248,8 @@ func (p *pages) allow(c *fiber.Ctx, v *view, access Access, obj, act string) err
 			}
 		}
 		if !ok {
+			slog.InfoContext(c.UserContext(), "page refused", "account", v.Account.ID, "actor", v.Actor.ID, "territory", c.Params("territory"),
+				"object", obj, "action", act, "path", c.Path())
 			return apperr.New(apperr.KindForbidden, "forbidden",
 				"Cette page est réservée aux membres de ce territoire qui en ont le droit.",
 				"This page is for members of this territory who have the right to it.")

@@ -13,15 +13,15 @@ import (
 
 func (p *pages) registerAccount(add adder) {
 	add(fiber.MethodGet, "/inscription", api.Public, "", "", p.signUpForm)
-	add(fiber.MethodPost, "/inscription", api.Public, "", "", p.signUp, api.LimitSignUps())
+	add(fiber.MethodPost, "/inscription", api.Public, "", "", p.signUp, p.d.Limits.Mails)
 	add(fiber.MethodGet, "/compte/verifier", api.Public, "", "", p.verifyForm)
-	add(fiber.MethodPost, "/compte/verifier", api.Public, "", "", p.verify, api.LimitLogins())
+	add(fiber.MethodPost, "/compte/verifier", api.Public, "", "", p.verify, p.d.Limits.Logins)
 	add(fiber.MethodGet, "/connexion", api.Public, "", "", p.signInForm)
-	add(fiber.MethodPost, "/connexion", api.Public, "", "", p.signIn, api.LimitLogins())
+	add(fiber.MethodPost, "/connexion", api.Public, "", "", p.signIn, p.d.Limits.Logins)
 	add(fiber.MethodPost, "/deconnexion", api.Session, "", "", p.signOut)
 	add(fiber.MethodGet, "/mon-compte", api.Session, "", "", p.myAccount)
 	add(fiber.MethodGet, "/mon-compte/donnees", api.Session, "", "", p.myData)
-	add(fiber.MethodPost, "/mon-compte/supprimer", api.Session, "", "", p.erase, api.LimitLogins())
+	add(fiber.MethodPost, "/mon-compte/supprimer", api.Session, "", "", p.erase, p.d.Limits.Logins)
 }
 
 // signUpForm asks for what an account needs; ?commune= fills the commune.

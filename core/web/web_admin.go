@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"html/template"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/campagnon/campagnon/core/account"
 	"github.com/campagnon/campagnon/core/api"
+	"github.com/campagnon/campagnon/core/apperr"
+	"github.com/campagnon/campagnon/core/listing"
 	"github.com/campagnon/campagnon/core/observatory"
 	"github.com/campagnon/campagnon/core/referential"
 	"github.com/campagnon/campagnon/core/territory"
@@ -20,6 +23,7 @@ func (p *pages) registerAdmin(add adder) {
 	add(fiber.MethodGet, "/t/:territory/observatoire", api.Member, "observatory", "read", p.observatoryPage)
 	add(fiber.MethodGet, "/t/:territory/observatoire.csv", api.Member, "observatory", "read", p.observatoryCSV)
 	add(fiber.MethodGet, "/t/:territory/admin", api.Member, "member", "read", p.adminPage)
+	add(fiber.MethodPost, "/t/:territory/admin/roles", api.Member, "member", "grant", p.grantRole)
 	add(fiber.MethodGet, "/t/:territory/moderation", api.Member, "listing", "moderate", p.moderationPage)
 	add(fiber.MethodPost, "/t/:territory/moderation/:id/masquer", api.Member, "listing", "moderate", p.moderate(true))
 	add(fiber.MethodPost, "/t/:territory/moderation/:id/retablir", api.Member, "listing", "moderate", p.moderate(false))
@@ -49,8 +53,36 @@ func (p *pages) adminPage(c *fiber.Ctx, v *view) error {
 	if err != nil {
 		return err
 	}
-	v.Body = map[string]any{"Q": q, "Members": members, "Pros": pros, "Info": info}
+	v.Body = map[string]any{"Q": q, "Members": members, "Pros": pros, "Info": info, "Roles": grantableRoles}
+	if c.Query("info") == "role" {
+		v.Notice = v.T("admin.role.done")
+	}
 	return p.render(c, v, "admin.html")
+}
+
+// grantableRoles are the roles the admin desk names: the territory's own
+// (residents and professionals are named by their verification).
+var grantableRoles = []string{"mediator", "territory_admin"}
+
+// grantRole names a member (by email) mediator or territory admin of the
+// territory; core/authz checks the admin may.
+func (p *pages) grantRole(c *fiber.Ctx, v *view) error {
+	t, err := p.territoryOf(c, v)
+	if err != nil {
+		return err
+	}
+	role := c.FormValue("role")
+	if !slices.Contains(grantableRoles, role) {
+		return apperr.New(apperr.KindInvalid, "role_invalid", "Rôle inconnu : choisissez-le dans la liste.", "Unknown role: pick it from the list.")
+	}
+	acc, err := p.d.Accounts.ByEmail(c.UserContext(), strings.TrimSpace(c.FormValue("email")))
+	if err != nil {
+		return err
+	}
+	if err := p.d.Actions.ChangeRole(c.UserContext(), v.Account.ID, acc.ID, role, t.Slug, true); err != nil {
+		return err
+	}
+	return redirect(c, "/t/"+t.Slug+"/admin?info=role")
 }
 
 // moderationPage lists the reported and hidden listings.
@@ -155,4 +187,7 @@ func rowsOf(r *observatory.Report, dim string) []observatory.Row {
 	return nil
 }
 
-func init() { funcs["rowsOf"] = rowsOf }
+func init() {
+	funcs["rowsOf"] = rowsOf
+	funcs["actionsFor"] = listing.ActionsFrom
+}

@@ -22,6 +22,8 @@ func (p *pages) registerMember(add adder) {
 	add(fiber.MethodPost, "/t/:territory/annonces/nouvelle", api.Member, "listing", "create", p.newListing)
 	add(fiber.MethodPost, "/t/:territory/annonces/:id/demander", api.Member, "exchange", "create", p.request)
 	add(fiber.MethodGet, "/mes-echanges", api.Session, "", "", p.myExchanges)
+	add(fiber.MethodGet, "/t/:territory/mes-annonces", api.Member, "listing", "read", p.myListings)
+	add(fiber.MethodPost, "/t/:territory/mes-annonces/:id/:action", api.Member, "listing", "edit_own", p.setListingStatus)
 	add(fiber.MethodGet, "/t/:territory/echanges/:id", api.Member, "exchange", "read_own", p.exchangePage)
 	add(fiber.MethodPost, "/t/:territory/echanges/:id/evaluer", api.Member, "review", "create", p.act(exchange.Review))
 	add(fiber.MethodPost, "/t/:territory/echanges/:id/annuler", api.Member, "exchange", "cancel", p.act(exchange.Cancel))
@@ -331,4 +333,41 @@ func (p *pages) myCESU(c *fiber.Ctx, v *view) error {
 	v.Body = map[string]any{"V": view, "Month": month.Start().Format("2006-01"), "Months": months, "Meter": meter,
 		"Me": v.Actor.ID, "Children": household.DependentChildren, "Over65": household.MembersOver65}
 	return p.render(c, v, "cesu.html")
+}
+
+// myListings lists the member's own listings, whatever their status, with
+// what they may do with each (publish again, pause, close).
+func (p *pages) myListings(c *fiber.Ctx, v *view) error {
+	t, err := p.territoryOf(c, v)
+	if err != nil {
+		return err
+	}
+	v.Title = v.T("mine.title")
+	if c.Query("info") != "" {
+		v.Notice = v.T("mod.done")
+	}
+	ls, err := p.d.Listings.List(c.UserContext(), t, listing.Filter{OwnerID: v.Actor.ID, Limit: listing.MaxPage})
+	if err != nil {
+		return err
+	}
+	v.Body = map[string]any{"Listings": ls}
+	return p.render(c, v, "mylistings.html")
+}
+
+// setListingStatus publishes, pauses or closes one of the member's listings.
+func (p *pages) setListingStatus(c *fiber.Ctx, v *view) error {
+	t, err := p.territoryOf(c, v)
+	if err != nil {
+		return err
+	}
+	action := c.Params("action")
+	switch action {
+	case listing.ActionPublish, listing.ActionPause, listing.ActionClose:
+	default:
+		return apperr.New(apperr.KindNotFound, "not_found", "Action inconnue.", "Unknown action.")
+	}
+	if _, err := p.d.Listings.SetStatus(c.UserContext(), t, v.Actor.ID, c.Params("id"), action); err != nil {
+		return err
+	}
+	return redirect(c, "/t/"+t.Slug+"/mes-annonces?info="+action)
 }

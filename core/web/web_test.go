@@ -8,6 +8,7 @@ import (
 
 	"github.com/campagnon/campagnon/core/exchange"
 	"github.com/campagnon/campagnon/core/ledger"
+	"github.com/campagnon/campagnon/core/listing"
 	"github.com/campagnon/campagnon/core/mediation"
 	"github.com/campagnon/campagnon/sdk/abi"
 )
@@ -57,6 +58,15 @@ func TestCatalogueHasEveryKey(t *testing.T) {
 	}
 	for _, k := range []ledger.Kind{ledger.KindExchange, ledger.KindWelcome, ledger.KindReversal, ledger.KindAdjustment} {
 		used["ledger."+string(k)] = true
+	}
+	for _, st := range []string{listing.StatusDraft, listing.StatusPublished, listing.StatusPaused, listing.StatusClosed, listing.StatusExpired} {
+		used["status."+st] = true
+	}
+	for _, a := range []string{listing.ActionPublish, listing.ActionPause, listing.ActionClose} {
+		used["mine."+a] = true
+	}
+	for _, r := range grantableRoles {
+		used["role."+r] = true
 	}
 	for _, sc := range mediation.Scopes {
 		used["scope."+sc] = true

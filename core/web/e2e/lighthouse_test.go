@@ -16,7 +16,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
 )
 
 // The pages of issue 7's Lighthouse bar, in Portes de Sologne, around
