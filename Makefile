@@ -15,8 +15,10 @@ PLUGINS := standard picardie-verte portes-de-sologne
 
 .PHONY: run build plugins test test-go test-modules vet vulncheck bench referential clean
 
-## run: build and serve the platform on the embedded default (SQLite in data/, both pilot territories) at http://localhost:8080
+## run: build, install the demo on a new database (DEMO=0: an empty platform) and serve on the embedded default (SQLite in data/, both pilot territories) at http://localhost:8080
+DEMO ?= 1
 run: build
+	@if [ "$(DEMO)" != 0 ]; then ./$(BIN) demo --if-empty; fi
 	./$(BIN) serve
 
 ## build: build the campagnon binary and the territory plugins into bin/

@@ -2,6 +2,8 @@
 // operators' commands, in one binary.
 //
 //	campagnon serve                         run the platform
+//	campagnon simulate --territory SLUG --from … --to …   replay a period's exchanges under other rules
+//	campagnon demo [--seed N] [--members N] [--if-empty]   install a living demo on a new database
 //	campagnon migrate up|down|status        manage the database schema
 //	campagnon territory create|list|show|disable|enable|epci|set-plugin
 //	campagnon plugin build|inspect|test|quote|keygen|sign
@@ -56,8 +58,10 @@ func commands() []command {
 		{"privacy", "données personnelles : purge (applique les durées de conservation)", runPrivacy},
 		{"ledger", "crédits temps : check (recalcule les soldes, signale toute différence)", runLedger},
 		{"operator", "opérateurs nationaux : add EMAIL (le premier se nomme ainsi)", runOperator},
+		{"demo", "installe une démo vivante des deux pilotes sur une base neuve (comptes, annonces, échanges…)", runDemo},
 		{"reindex", "reconstruit l'index de recherche à partir de la base", runReindex},
 		{"search", "recherche : check (compare la base et l'index)", runSearch},
+		{"simulate", "simulateur du modèle économique : rejoue une période sous d'autres règles (commission, abonnement, aide)", runSimulate},
 		{"version", "affiche la version", func(_ context.Context, _ []string, out, _ io.Writer) error {
 			_, err := fmt.Fprintln(out, "campagnon", version)
 			return err

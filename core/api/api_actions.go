@@ -102,7 +102,10 @@ func (a *Actions) RequestExchange(ctx context.Context, t *territory.Territory, w
 	if err != nil {
 		return nil, err
 	}
-	return a.d.Exchanges.Request(ctx, t, v.Listing, who, in, provider.Professional && provider.SAPNumber != nil)
+	// A declared professional helping as a resident is a resident there:
+	// services à la personne concern professional exchanges only.
+	sap := provider.Professional && provider.SAPNumber != nil && v.Modality == abi.ModalityProfessional
+	return a.d.Exchanges.Request(ctx, t, v.Listing, who, in, sap)
 }
 
 // Erase erases the account accountID and its personal data once the

@@ -43,6 +43,7 @@ import (
 	"github.com/campagnon/campagnon/core/search/bleve"
 	"github.com/campagnon/campagnon/core/search/meili"
 	"github.com/campagnon/campagnon/core/server"
+	"github.com/campagnon/campagnon/core/simulator"
 	"github.com/campagnon/campagnon/core/store"
 	"github.com/campagnon/campagnon/core/territory"
 	"github.com/campagnon/campagnon/core/web"
@@ -407,7 +408,8 @@ func (a *App) Server() *server.Server {
 		Authz: a.Authz, Search: a.Search, Referential: a.Referential, Mediation: a.Mediation, Listings: a.Listings, Exchanges: a.Exchanges, Messages: a.Messages, Ledger: a.Ledger, Idempotency: a.Idempotency, Privacy: a.Privacy, SessionSecret: a.SessionSecret,
 		Limits: api.NewLimits(a.Config.Security.MailsPerMinute, a.Config.Security.LoginsPerMinute)}
 	a.Routes = api.Register(srv.App(), deps)
-	a.Pages = web.Register(srv.App(), web.Deps{Deps: deps, Actions: api.NewActions(deps), Observatory: observatory.NewService(a.Store, a.Referential), PublicURL: a.Config.Security.PublicURL})
+	a.Pages = web.Register(srv.App(), web.Deps{Deps: deps, Actions: api.NewActions(deps), Observatory: observatory.NewService(a.Store, a.Referential), PublicURL: a.Config.Security.PublicURL,
+		Simulator: simulator.NewService(a.Store, a.Plugins, a.Rules, a.Territories, simulator.Options{TimeBudget: 20 * time.Second})})
 	return srv
 }
 

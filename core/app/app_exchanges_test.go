@@ -546,3 +546,29 @@ func TestPrefinancedNeedsADeclaredProfessional(t *testing.T) {
 		t.Errorf("the refusal does not give the rule: %s", b)
 	}
 }
+
+// TestSAPProfessionalHelpsAsAResident: a professional declared for
+// services à la personne may also help as a resident — post a resident
+// offer, answer a resident's need with time credits — and the plugin is
+// not told "provider_sap" for such a resident exchange (it refused them).
+func TestSAPProfessionalHelpsAsAResident(t *testing.T) {
+	a := openApp(t, storetest.New(t, "sqlite"))
+	ctx := context.Background()
+	const signup = `{"email":"jardins@example.fr","password":"bocage-verger-2026","display_name":"Paul","commune":"Songeons",` +
+		`"professional":{"company_name":"Jardins du Bray","siret":"73282932000074","naf":"81.30Z","sap_number":"SAP732829320"}}`
+	mustCall(t, a, "POST", "/api/v1/auth/signup", signup, nil, 202)
+	msgs, err := a.Accounts.Outbox(ctx, "jardins@example.fr", 10)
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("outbox: %v", err)
+	}
+	mustCall(t, a, "POST", "/api/v1/auth/verify", `{"token":"`+verifyToken.FindStringSubmatch(msgs[0].Body)[1]+`"}`, nil, 200)
+	pro := login(t, a, "jardins@example.fr")
+	resident := member(t, a, "habitante@example.fr", "Formerie")
+	// A resident offer by the professional, asked for by a resident.
+	offerID := idOf(t, mustCall(t, a, "POST", "/api/v1/t/picardie-verte/listings", offer(true), pro, 201))
+	mustCall(t, a, "POST", "/api/v1/t/picardie-verte/exchanges", `{"listing_id":"`+offerID+`","mode":"time_credits","minutes":60}`, resident, 201)
+	// A resident's need, answered by the professional as a neighbour.
+	need := strings.Replace(offer(true), `"kind":"offer"`, `"kind":"need"`, 1)
+	needID := idOf(t, mustCall(t, a, "POST", "/api/v1/t/picardie-verte/listings", need, resident, 201))
+	mustCall(t, a, "POST", "/api/v1/t/picardie-verte/exchanges", `{"listing_id":"`+needID+`","mode":"time_credits","minutes":60}`, pro, 201)
+}

@@ -18,7 +18,7 @@ import (
 	"github.com/campagnon/campagnon/core/listing"
 	"github.com/campagnon/campagnon/core/loadgen"
 	"github.com/campagnon/campagnon/core/search"
-	"github.com/campagnon/campagnon/core/search/searchtest"
+	"github.com/campagnon/campagnon/core/search/corpus"
 	"github.com/campagnon/campagnon/core/server"
 	"github.com/campagnon/campagnon/core/territory"
 )
@@ -53,9 +53,9 @@ func TestLoadSearchEndpoint(t *testing.T) {
 	t.Logf("GC percent %d", server.TuneGC())
 	a, base := loadApp(t, s)
 	ctx := t.Context()
-	places := searchtest.Places(a.Referential, 20)
+	places := corpus.Places(a.Referential, 20)
 	owners := openTerritories(t, a, places)
-	docs := searchtest.Generate(places, n, 2026)
+	docs := corpus.Generate(places, n, 2026)
 
 	start := time.Now()
 	insertListings(t, a, owners, docs)
@@ -72,10 +72,10 @@ func TestLoadSearchEndpoint(t *testing.T) {
 		t.Fatalf("reindexed %d listings, wrote %d", indexed, n)
 	}
 
-	queries := searchtest.QueryMix(places, 300)
+	queries := corpus.QueryMix(places, 300)
 	reqs := make([]loadgen.Request, len(queries))
 	for i, q := range queries {
-		reqs[i] = loadgen.Request{URL: base + "/api/v1/t/" + q.Territory + "/search?" + searchtest.Values(q).Encode()}
+		reqs[i] = loadgen.Request{URL: base + "/api/v1/t/" + q.Territory + "/search?" + corpus.Values(q).Encode()}
 	}
 	inProcess(t, a.Search, queries)
 
@@ -100,7 +100,7 @@ type territoryOwner struct{ territoryID, ownerID string }
 // (named as searchtest names them: "epci-SIREN") and signs one owner up in
 // each (signed up, verified, logged in: a real member); it returns them
 // by slug.
-func openTerritories(t *testing.T, a *app.App, places []searchtest.Place) map[string]territoryOwner {
+func openTerritories(t *testing.T, a *app.App, places []corpus.Place) map[string]territoryOwner {
 	t.Helper()
 	ctx := t.Context()
 	out := map[string]territoryOwner{}

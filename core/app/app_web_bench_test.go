@@ -15,6 +15,7 @@ import (
 
 	"github.com/campagnon/campagnon/core/app"
 	"github.com/campagnon/campagnon/core/search"
+	"github.com/campagnon/campagnon/core/search/corpus"
 	"github.com/campagnon/campagnon/core/search/searchtest"
 	"github.com/campagnon/campagnon/core/server"
 	"github.com/campagnon/campagnon/core/store/storetest"
@@ -28,7 +29,7 @@ const benchPagesListings = 2_000
 // search page and a listing page, p95 ≤ 20 ms "with the demo data". The
 // data set is built here (there is no demo-data command yet): both pilot
 // territories with 2,000 listings of realistic French text
-// (searchtest.Generate over their communes), written to SQLite, then
+// (corpus.Generate over their communes), written to SQLite, then
 // indexed as `campagnon reindex` does. The server is the real one
 // (app.Open, log level warn, the GC target of `serve`, every middleware)
 // on a loopback listener; one keep-alive net/http client asks one page at
@@ -51,7 +52,7 @@ func BenchmarkPages(b *testing.B) {
 	a := openAppLog(b, storetest.New(b, "sqlite"), log)
 	ctx := context.Background()
 
-	places := searchtest.Places(a.Referential, 2) // the two pilots
+	places := corpus.Places(a.Referential, 2) // the two pilots
 	owners := map[string]territoryOwner{}
 	for _, p := range places {
 		if _, ok := owners[p.Territory]; ok {
@@ -64,7 +65,7 @@ func BenchmarkPages(b *testing.B) {
 		acct := benchMember(b, a, "annonces@"+p.Territory+".example.fr", p.INSEE)
 		owners[p.Territory] = territoryOwner{territoryID: tr.ID, ownerID: acct.ID}
 	}
-	docs := searchtest.Generate(places, benchPagesListings, 2026)
+	docs := corpus.Generate(places, benchPagesListings, 2026)
 	insertListings(b, a, owners, docs)
 	if n, _, err := a.Indexer.Reindex(ctx, nil); err != nil || n != len(docs) {
 		b.Fatalf("reindex: %d of %d listings, %v", n, len(docs), err)

@@ -96,7 +96,7 @@ func (s *Service) validate(ctx context.Context, t *territory.Territory, owner Ow
 	}
 	v, err := s.rules.ValidateListing(ctx, t.Slug, abi.Listing{Kind: in.Kind, Category: in.Category, Modality: in.Modality,
 		Title: in.Title, Description: in.Description, Modes: in.Modes, PriceKind: in.PriceKind, PriceCents: in.PriceCents,
-		Commune: in.Commune, TravelKm: in.TravelKm, ProviderSAP: owner.SAP})
+		Commune: in.Commune, TravelKm: in.TravelKm, ProviderSAP: owner.SAP && in.Modality == abi.ModalityProfessional})
 	if err != nil {
 		return nil, err
 	}

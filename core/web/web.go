@@ -46,6 +46,9 @@ type Deps struct {
 	Observatory *observatory.Service
 	// PublicURL is the site's address, for printed material.
 	PublicURL string
+	// Simulator runs the economic-model simulator (its page says it is
+	// not available when nil).
+	Simulator Simulator
 }
 
 // Access says who may open a page, as api.Access says for the API.

@@ -17,7 +17,7 @@ import (
 
 	"github.com/campagnon/campagnon/core/referential"
 	"github.com/campagnon/campagnon/core/search"
-	"github.com/campagnon/campagnon/core/search/searchtest"
+	"github.com/campagnon/campagnon/core/search/corpus"
 	"github.com/campagnon/campagnon/core/store"
 )
 
@@ -63,7 +63,7 @@ func benchSize(b *testing.B) (listings, epcis int) {
 // the listings always, the indexed engine and the LIKE table when a query
 // benchmark needs them.
 type benchData struct {
-	places []searchtest.Place
+	places []corpus.Place
 	docs   []search.Document
 	err    error
 
@@ -92,7 +92,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func corpus(b *testing.B) *benchData {
+func benchCorpus(b *testing.B) *benchData {
 	n, epcis := benchSize(b)
 	benchOnce.Do(func() {
 		d := &benchShared
@@ -101,13 +101,13 @@ func corpus(b *testing.B) *benchData {
 			d.err = err
 			return
 		}
-		d.places = searchtest.Places(ref, epcis)
+		d.places = corpus.Places(ref, epcis)
 		territories := map[string]bool{}
 		for _, p := range d.places {
 			territories[p.Territory] = true
 		}
 		start := time.Now()
-		d.docs = searchtest.Generate(d.places, n, 2026)
+		d.docs = corpus.Generate(d.places, n, 2026)
 		b.Logf("generated %d listings over %d communes of %d EPCI in %v", n, len(d.places), len(territories), time.Since(start).Round(time.Millisecond))
 		benchTmp, d.err = os.MkdirTemp("", "campagnon-search-bench-")
 	})
@@ -119,7 +119,7 @@ func corpus(b *testing.B) *benchData {
 
 // indexed returns the corpus indexed in the engine and in the LIKE table.
 func indexed(b *testing.B) *benchData {
-	d := corpus(b)
+	d := benchCorpus(b)
 	d.indexed.Do(func() {
 		ctx := context.Background()
 		if d.engine, d.err = Create(filepath.Join(benchTmp, "index")); d.err != nil {
@@ -143,7 +143,7 @@ func indexed(b *testing.B) *benchData {
 // BenchmarkSearchIndex indexes every listing into a new directory, as
 // `campagnon reindex` does, and reports the size of the index.
 func BenchmarkSearchIndex(b *testing.B) {
-	d := corpus(b)
+	d := benchCorpus(b)
 	dir := filepath.Join(b.TempDir(), "index")
 	var size int64
 	for b.Loop() {
@@ -186,7 +186,7 @@ func dirSize(b *testing.B, dir string) int64 {
 // the engine (with and without typo tolerance) and the LIKE baseline.
 func BenchmarkSearchQuery(b *testing.B) {
 	d := indexed(b)
-	queries := searchtest.QueryMix(d.places, 500)
+	queries := corpus.QueryMix(d.places, 500)
 	noTypos := newEngine(d.engine.index, []Option{WithoutTypos()})
 	noTypos.places = d.engine.places
 	run := func(b *testing.B, ask func(search.Query) (int, error)) {

@@ -17,6 +17,7 @@ package searchtest
 import (
 	"context"
 	"fmt"
+	"github.com/campagnon/campagnon/core/search/corpus"
 	"math"
 	"slices"
 	"strings"
@@ -698,7 +699,7 @@ func versions(t *testing.T, e search.Engine, docs []search.Document) {
 	if got := versionsOf(t, e); len(got) != 0 {
 		t.Fatalf("a new engine lists %d versions", len(got))
 	}
-	extra := Generate(Places(fixtureRef, 2), 2500, 42)
+	extra := corpus.Generate(corpus.Places(fixtureRef, 2), 2500, 42)
 	mustIndex(t, e, docs...)
 	mustIndex(t, e, extra...)
 	want := map[string]string{}

@@ -1,4 +1,4 @@
-package searchtest
+package corpus
 
 import (
 	"math/rand/v2"

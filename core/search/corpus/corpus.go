@@ -1,4 +1,8 @@
-package searchtest
+// Package corpus generates realistic listings for benchmarks, load tests
+// and the demo: French titles and descriptions in the four launch
+// categories, spread by population over the communes of real EPCI, and the
+// queries residents type (QueryMix).
+package corpus
 
 import (
 	"fmt"
@@ -23,11 +27,10 @@ type Place struct {
 
 // Pilot territories' EPCI, by SIREN, and their slugs.
 const (
-	PicardieVerte    = "picardie-verte"
-	PortesDeSologne  = "portes-de-sologne"
-	sirenPicardie    = "246000848"
-	sirenSologne     = "200005932"
-	benchTerritories = 20
+	PicardieVerte   = "picardie-verte"
+	PortesDeSologne = "portes-de-sologne"
+	sirenPicardie   = "246000848"
+	sirenSologne    = "200005932"
 )
 
 // Places returns the communes of n EPCI (at most): the two pilots first,

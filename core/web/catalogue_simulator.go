@@ -1,0 +1,73 @@
+package web
+
+// simulatorCatalogue holds the texts of the economic-model simulator's page
+// (web_simulator.go), French then English; init merges it into catalogue.
+// Texts with %s or %d are formats the handler fills in.
+var simulatorCatalogue = map[string][2]string{
+	"sim.title": {"Simulateur du modèle économique", "Economic model simulator"},
+	"sim.lead": {"Rejouez les échanges d'une période avec d'autres règles — une commission, un abonnement des professionnels, une aide par échange — et comparez le coût pour les habitants, les recettes de la plateforme et les aides de la communauté de communes. Chaque échange est rechiffré par le plugin du territoire ; rien n'est modifié.",
+		"Replay a period's exchanges under other rules — a commission, a subscription for professionals, a subsidy per exchange — and compare the cost to residents, the platform's revenue and the subsidies of the communauté de communes. Each exchange is priced again by the territory's plugin; nothing is changed."},
+	"sim.form":                          {"Le scénario", "The scenario"},
+	"sim.from":                          {"Premier jour de la période", "First day of the period"},
+	"sim.to":                            {"Dernier jour (inclus)", "Last day (included)"},
+	"sim.commission":                    {"Commission sur les services des professionnels (%)", "Commission on professionals' services (%)"},
+	"sim.commission.hint":               {"Vide : celle des règles en vigueur. Par exemple 5 ou 2,5.", "Empty: the one of the rules in force. Such as 5 or 2.5."},
+	"sim.subscription":                  {"Abonnement des professionnels (€ par mois)", "Professionals' subscription (€ a month)"},
+	"sim.subscription.hint":             {"Payé par chaque professionnel pour chaque mois où il rend un service. Vide ou 0 : aucun.", "Paid by each professional for each month in which they provide a service. Empty or 0: none."},
+	"sim.subsidy":                       {"Aide de la communauté de communes (€ par échange)", "Subsidy of the communauté de communes (€ per exchange)"},
+	"sim.subsidy.hint":                  {"Payée sur chaque échange où l'habitant paie quelque chose, au plus ce qu'il paie. Vide ou 0 : aucune.", "Paid on each exchange where the resident pays something, at most what they pay. Empty or 0: none."},
+	"sim.submit":                        {"Simuler", "Simulate"},
+	"sim.idle":                          {"Choisissez la période et les leviers du scénario, puis lancez la simulation : elle peut prendre quelques secondes.", "Choose the period and the scenario's levers, then run the simulation: it may take a few seconds."},
+	"sim.unavailable":                   {"Le simulateur n'est pas disponible sur ce serveur : les administrateurs de la plateforme peuvent lancer « campagnon simulate ».", "The simulator is not available on this server: the platform's administrators can run `campagnon simulate`."},
+	"sim.result":                        {"Résultat", "Result"},
+	"sim.period":                        {"Du %s au %s : %d échanges conclus, rechiffrés par le plugin (%d devis).", "From %s to %s: %d agreed exchanges, priced again by the plugin (%d quotes)."},
+	"sim.rules":                         {"Les règles comparées", "The rules compared"},
+	"sim.caption":                       {"Les montants de la période, côte à côte", "The period's amounts, side by side"},
+	"sim.col.figure":                    {"Indicateur", "Figure"},
+	"sim.col.frozen":                    {"Enregistré", "Recorded"},
+	"sim.col.baseline":                  {"Règles en vigueur", "Rules in force"},
+	"sim.col.alternative":               {"Scénario", "Scenario"},
+	"sim.col.delta":                     {"Écart", "Difference"},
+	"sim.same":                          {"Les règles en vigueur redonnent exactement les montants enregistrés lors des échanges.", "The rules in force give back exactly the amounts recorded with the exchanges."},
+	"sim.row.exchanges":                 {"Échanges chiffrés", "Exchanges priced"},
+	"sim.row.refused":                   {"Échanges refusés par les règles", "Exchanges the rules refuse"},
+	"sim.row.total":                     {"Montant des services", "Price of the services"},
+	"sim.row.cost":                      {"Coût pour les habitants", "Cost to residents"},
+	"sim.row.commission":                {"Commission de la plateforme", "Platform commission"},
+	"sim.row.subscription":              {"Abonnements des professionnels", "Professionals' subscriptions"},
+	"sim.row.revenue":                   {"Recettes de la plateforme", "Platform revenue"},
+	"sim.row.plugin_subsidy":            {"Aides prévues par le plugin", "Subsidies in the plugin's quotes"},
+	"sim.row.extra_subsidy":             {"Aide par échange du scénario", "The scenario's subsidy per exchange"},
+	"sim.row.subsidy":                   {"Aides de la communauté de communes", "Subsidies of the communauté de communes"},
+	"sim.row.provider":                  {"Reçu par les prestataires", "Received by providers"},
+	"sim.row.time_credits":              {"Crédits temps échangés", "Time credits exchanged"},
+	"sim.changes":                       {"Échanges qui changent", "Exchanges that change"},
+	"sim.changes.price":                 {"De prix", "Price"},
+	"sim.changes.mode":                  {"De mode de paiement", "Payment mode"},
+	"sim.changes.refused":               {"Refusés par le scénario", "Refused by the scenario"},
+	"sim.changes.accepted":              {"Devenus possibles", "Made possible"},
+	"sim.changes.unchanged":             {"Inchangés", "Unchanged"},
+	"sim.diff.caption":                  {"Les échanges dont le coût pour l'habitant change le plus", "The exchanges whose cost to the resident changes most"},
+	"sim.diff.exchange":                 {"Échange", "Exchange"},
+	"sim.diff.delta":                    {"Écart pour l'habitant", "Difference for the resident"},
+	"sim.diff.more":                     {"%d autre(s) échange(s) changent aussi ; « campagnon simulate --json » les liste tous.", "%d more exchange(s) change too; `campagnon simulate --json` lists them all."},
+	"sim.kind.price":                    {"prix", "price"},
+	"sim.kind.mode":                     {"mode de paiement", "payment mode"},
+	"sim.kind.refused":                  {"refusé", "refused"},
+	"sim.kind.accepted":                 {"devenu possible", "made possible"},
+	"sim.refused":                       {"refusé", "refused"},
+	"sim.notes":                         {"Comment ces chiffres sont faits", "How these figures are made"},
+	"sim.desc.current":                  {"configuration du territoire", "the territory's configuration"},
+	"sim.desc.given":                    {"configuration donnée", "a given configuration"},
+	"sim.desc.othermodule":              {"autre module que celui du territoire", "another module than the territory's"},
+	"sim.desc.commission.plugin_config": {"commission %s (règle « commission » du plugin)", "commission %s (the plugin's \"commission\" rule)"},
+	"sim.desc.commission.platform":      {"commission %s (appliquée par la plateforme)", "commission %s (applied by the platform)"},
+	"sim.desc.subscription":             {"abonnement de %s par mois et par professionnel", "subscription of %s a month per professional"},
+	"sim.desc.subsidy":                  {"aide de %s par échange payant", "subsidy of %s per paid exchange"},
+}
+
+func init() {
+	for k, v := range simulatorCatalogue {
+		catalogue[k] = v
+	}
+}
