@@ -246,7 +246,9 @@ func startServe(t testing.TB, dataDir string, env ...string) (*exec.Cmd, string,
 	}
 	url := "http://" + addr
 	client := &http.Client{Timeout: time.Second}
-	for deadline := start.Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+	// Generous: the first start compiles the plugins, and CI machines are
+	// shared (30 s was once not enough under load).
+	for deadline := start.Add(90 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 		resp, err := client.Get(url + "/readyz")
 		if err == nil {
 			_, _ = io.Copy(io.Discard, resp.Body)
