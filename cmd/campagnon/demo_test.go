@@ -20,7 +20,7 @@ func demoCLI(t *testing.T, tg storetest.Target, dataDir string, args ...string) 
 	defer cancel()
 	sets := []string{"--set", "database.driver=" + tg.Driver, "--set", "database.sqlite_path=" + tg.SQLitePath,
 		"--set", "database.postgres_dsn=" + tg.PostgresDSN, "--set", "data_dir=" + dataDir, "--set", "log.level=warn",
-		"--set", "plugins.dir=" + moduleDir, "--set", "plugins.cache_dir=" + filepath.Join(moduleDir, "compiled")}
+		"--set", "plugins.dir=" + moduleDir, "--set", "plugins.cache_dir=" + filepath.Join(moduleDir, "compiled"), "--set", "plugins.call_timeout=2s"}
 	var out, errOut bytes.Buffer
 	code := report(&errOut, runDemo(ctx, append(sets, args...), &out, &errOut))
 	return code, out.String(), errOut.String()

@@ -2,6 +2,7 @@
 // operators' commands, in one binary.
 //
 //	campagnon serve                         run the platform
+//	campagnon import --territory SLUG [--mapping FILE] [--apply] FILE   import a form export
 //	campagnon simulate --territory SLUG --from … --to …   replay a period's exchanges under other rules
 //	campagnon demo [--seed N] [--members N] [--if-empty]   install a living demo on a new database
 //	campagnon migrate up|down|status        manage the database schema
@@ -61,6 +62,7 @@ func commands() []command {
 		{"demo", "installe une démo vivante des deux pilotes sur une base neuve (comptes, annonces, échanges…)", runDemo},
 		{"reindex", "reconstruit l'index de recherche à partir de la base", runReindex},
 		{"search", "recherche : check (compare la base et l'index)", runSearch},
+		{"import", "importe les réponses des formulaires (CSV, XLSX) : besoins et offres, recensement des entreprises", runImport},
 		{"simulate", "simulateur du modèle économique : rejoue une période sous d'autres règles (commission, abonnement, aide)", runSimulate},
 		{"version", "affiche la version", func(_ context.Context, _ []string, out, _ io.Writer) error {
 			_, err := fmt.Fprintln(out, "campagnon", version)

@@ -62,7 +62,10 @@ func pluginEnv() []string {
 	if cache == "" {
 		cache = filepath.Join(moduleDir, "compiled")
 	}
-	return []string{"CAMPAGNON_PLUGINS_DIR=" + moduleDir, "CAMPAGNON_PLUGINS_CACHE_DIR=" + cache}
+	// These tests are not about plugin deadlines (core/pluginhost's are):
+	// a generous one keeps a first call, which starts a Go guest, from
+	// timing out on a loaded machine.
+	return []string{"CAMPAGNON_PLUGINS_DIR=" + moduleDir, "CAMPAGNON_PLUGINS_CACHE_DIR=" + cache, "CAMPAGNON_PLUGINS_CALL_TIMEOUT=2s"}
 }
 
 // cli runs the binary with a configuration pointing at tg and returns its

@@ -50,6 +50,7 @@ func runServe(ctx context.Context, args []string, _, errOut io.Writer) error {
 		return err
 	}
 	go purgeRegularly(ctx, a)
+	go notifyRegularly(ctx, a)
 	ln, err := net.Listen("tcp", a.Config.Server.Addr)
 	if err != nil {
 		return fmt.Errorf("écoute sur %s impossible (port déjà pris ? changez server.addr ou --addr) : %w", a.Config.Server.Addr, err)
@@ -199,6 +200,59 @@ func purgeRegularly(ctx context.Context, a *app.App) {
 		}
 		if _, err := a.Idempotency.Purge(ctx); err != nil && ctx.Err() == nil {
 			a.Log.Error("idempotency purge", "error", err)
+		}
+		if ip, err := a.Importer.Purge(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Error("import purge", "error", err)
+		} else if ip.Held+ip.Contacts > 0 {
+			a.Log.Info("import purge", "held_files", ip.Held, "contacts", ip.Contacts)
+		}
+		if n, err := a.Agenda.Purge(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Error("agenda purge", "error", err)
+		} else if n > 0 {
+			a.Log.Info("agenda purge", "events", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// notifyEvery is how often the server looks for weekly digests and alerts
+// to send. Both are idempotent (keyed by member and week, by need), so
+// running often only catches up sooner after a stop, and replicas may all
+// run it.
+const notifyEvery = time.Hour
+
+// unansweredAfterDays is how long a need may wait without any request
+// before its territory's mediators and admins are told: the observatory's
+// wait before a need counts as unmet.
+const unansweredAfterDays = 7
+
+// notifyRegularly sends the weekly digests (notify.Digest: the past ISO
+// week's, from Monday on) and the alerts about needs unanswered for
+// unansweredAfterDays (notify.Unanswered), at start then every
+// notifyEvery, and logs what it sent. The expiry reminders are
+// listing.Sweep's, in purgeRegularly.
+func notifyRegularly(ctx context.Context, a *app.App) {
+	t := time.NewTicker(notifyEvery)
+	defer t.Stop()
+	for {
+		now := time.Now()
+		d, err := a.Notify.Digest(ctx, now)
+		switch {
+		case err == nil && (d.Sent > 0 || d.Empty > 0):
+			a.Log.Info("weekly digests", "week", d.Week, "sent", d.Sent, "empty", d.Empty, "capped", d.Capped)
+		case err != nil && ctx.Err() == nil:
+			a.Log.Error("weekly digests", "error", err)
+		}
+		u, err := a.Notify.Unanswered(ctx, now, unansweredAfterDays)
+		switch {
+		case err == nil && (u.Needs > 0 || len(u.NoStaff) > 0):
+			a.Log.Info("unanswered needs alerted", "needs", u.Needs, "emails", u.Emails, "no_staff", u.NoStaff, "capped", u.Capped)
+		case err != nil && ctx.Err() == nil:
+			a.Log.Error("unanswered needs alerts", "error", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -23,16 +23,19 @@ import (
 	"github.com/campagnon/campagnon/core/api"
 	"github.com/campagnon/campagnon/core/apperr"
 	"github.com/campagnon/campagnon/core/authz"
+	"github.com/campagnon/campagnon/core/awareness"
 	"github.com/campagnon/campagnon/core/config"
 	"github.com/campagnon/campagnon/core/credential"
 	"github.com/campagnon/campagnon/core/exchange"
 	"github.com/campagnon/campagnon/core/idempotency"
+	"github.com/campagnon/campagnon/core/importer"
 	"github.com/campagnon/campagnon/core/ledger"
 	"github.com/campagnon/campagnon/core/listing"
 	"github.com/campagnon/campagnon/core/logging"
 	"github.com/campagnon/campagnon/core/mediation"
 	"github.com/campagnon/campagnon/core/message"
 	"github.com/campagnon/campagnon/core/metrics"
+	"github.com/campagnon/campagnon/core/notify"
 	"github.com/campagnon/campagnon/core/observatory"
 	"github.com/campagnon/campagnon/core/pluginhost"
 	"github.com/campagnon/campagnon/core/privacy"
@@ -82,6 +85,14 @@ type App struct {
 	Messages *message.Service
 	// Idempotency keeps the answers of requests sent with an Idempotency-Key.
 	Idempotency *idempotency.Store
+	// Importer imports the territories' form exports.
+	Importer *importer.Service
+	// Agenda keeps the territories' awareness events and counts their
+	// listings for printed material.
+	Agenda *awareness.Service
+	// Notify sends the weekly digests and the alerts about unanswered
+	// needs (set by StartAuthz, as it needs Authz).
+	Notify *notify.Service
 	// Privacy exports and erases people's data and logs staff reads (set
 	// by StartRules, as it needs Authz).
 	Privacy *privacy.Service
@@ -166,6 +177,8 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 	a.Exchanges = exchange.NewService(s, a.Rules, exchange.LedgerSettler{Ledger: a.Ledger, Policy: a.Rules.TimeCredits}, nil)
 	a.Messages = message.NewService(s, a.Accounts, cfg.Security.PublicURL, nil)
 	a.Idempotency = idempotency.New(s, nil)
+	a.Importer = importer.NewService(s, a.Rules, a.Territories, ref, nil)
+	a.Agenda = awareness.NewService(s)
 	if a.SessionSecret, err = sessionSecret(cfg); err != nil {
 		_ = a.Close()
 		return nil, err
@@ -260,6 +273,7 @@ func (a *App) StartAuthz(ctx context.Context) error {
 		return fmt.Errorf("load authorization policies: %w", err)
 	}
 	a.Authz = enf
+	a.Notify = notify.NewService(a.Store, a.Referential, a.Accounts, a.Authz, notify.Options{BaseURL: a.Config.Security.PublicURL})
 	a.Privacy = privacy.NewService(a.Store, nil, a.privacySections()...)
 	return nil
 }
@@ -408,8 +422,10 @@ func (a *App) Server() *server.Server {
 		Authz: a.Authz, Search: a.Search, Referential: a.Referential, Mediation: a.Mediation, Listings: a.Listings, Exchanges: a.Exchanges, Messages: a.Messages, Ledger: a.Ledger, Idempotency: a.Idempotency, Privacy: a.Privacy, SessionSecret: a.SessionSecret,
 		Limits: api.NewLimits(a.Config.Security.MailsPerMinute, a.Config.Security.LoginsPerMinute)}
 	a.Routes = api.Register(srv.App(), deps)
-	a.Pages = web.Register(srv.App(), web.Deps{Deps: deps, Actions: api.NewActions(deps), Observatory: observatory.NewService(a.Store, a.Referential), PublicURL: a.Config.Security.PublicURL,
-		Simulator: simulator.NewService(a.Store, a.Plugins, a.Rules, a.Territories, simulator.Options{TimeBudget: 20 * time.Second})})
+	aw := web.Awareness{Agenda: a.Agenda, Notify: a.Notify}
+	wd := web.Deps{Deps: deps, Actions: api.NewActions(deps), Observatory: observatory.NewService(a.Store, a.Referential), PublicURL: a.Config.Security.PublicURL,
+		Simulator: simulator.NewService(a.Store, a.Plugins, a.Rules, a.Territories, simulator.Options{TimeBudget: 20 * time.Second}), Awareness: aw, Importer: a.Importer}
+	a.Pages = web.Register(srv.App(), wd)
 	return srv
 }
 
@@ -428,6 +444,8 @@ func (a *App) privacySections() []privacy.Section {
 		{Name: "messages", Export: a.Messages.Export, Erase: a.Messages.Erase},
 		{Name: "ledger", Export: a.Ledger.Export, Erase: a.Ledger.Erase},
 		{Name: "idempotency", Erase: a.Idempotency.Erase},
+		{Name: "notifications", Export: a.Notify.Export, Erase: a.Notify.Erase},
+		{Name: "awareness", Export: a.Agenda.Export},
 	}
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/campagnon/campagnon/core/api"
 	"github.com/campagnon/campagnon/core/apperr"
 	"github.com/campagnon/campagnon/core/credential"
+	"github.com/campagnon/campagnon/core/importer"
 	"github.com/campagnon/campagnon/core/observatory"
 	"github.com/campagnon/campagnon/core/territory"
 )
@@ -44,11 +45,15 @@ type Deps struct {
 	Actions *api.Actions
 	// Observatory computes a territory's needs observatory.
 	Observatory *observatory.Service
+	// Importer imports the territory's form exports.
+	Importer *importer.Service
 	// PublicURL is the site's address, for printed material.
 	PublicURL string
 	// Simulator runs the economic-model simulator (its page says it is
 	// not available when nil).
 	Simulator Simulator
+	// Awareness are the agendas and notification settings (web_awareness.go).
+	Awareness Awareness
 }
 
 // Access says who may open a page, as api.Access says for the API.

@@ -158,6 +158,9 @@ func (p *pages) territoryHome(c *fiber.Ctx, v *view) error {
 		}
 		body[kind] = cards
 	}
+	if body["Events"], err = p.agendaNext(c.UserContext(), p.d.Awareness.Agenda, v.Lang, t, 3); err != nil {
+		return err
+	}
 	v.Body = body
 	return p.render(c, v, "territory.html")
 }

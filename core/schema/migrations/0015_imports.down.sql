@@ -1,0 +1,3 @@
+DROP TABLE import_rows;
+DROP TABLE census_businesses;
+DROP TABLE imports;
