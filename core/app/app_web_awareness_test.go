@@ -22,29 +22,13 @@ func awarenessFixture(t *testing.T) (a *app.App, admin, resident *browser) {
 	t.Helper()
 	a = openApp(t, storetest.New(t, "sqlite"))
 	srv := a.Server().App()
-	ctx := context.Background()
 	if !slices.ContainsFunc(a.Pages, func(r web.Route) bool { return r.Path == "/t/:territory/flyer" }) {
-		t.Fatal("the awareness pages are not registered: core/app's Server must call web.RegisterAwareness")
+		t.Fatal("the awareness pages are not registered: web.Register must call registerAwareness")
 	}
 	admin, resident = newBrowser(t, srv), newBrowser(t, srv)
 	signUpByForm(t, a, admin, "Agnès", "agnes@example.fr", "Marcilly-en-Villette")
 	signUpByForm(t, a, resident, "Rémi", "remi@example.fr", "Sennely")
-	op := newBrowser(t, srv)
-	signUpByForm(t, a, op, "Opératrice", "op@example.fr", "45006")
-	ids := map[string]string{}
-	for _, email := range []string{"agnes@example.fr", "op@example.fr"} {
-		acc, err := a.Accounts.ByEmail(ctx, email)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids[email] = acc.ID
-	}
-	if err := a.Authz.Bootstrap(ctx, ids["op@example.fr"]); err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Authz.AddRole(ctx, ids["op@example.fr"], ids["agnes@example.fr"], "territory_admin", "portes-de-sologne"); err != nil {
-		t.Fatal(err)
-	}
+	nameRole(t, a, srv, "territory_admin", "portes-de-sologne", "agnes@example.fr")
 	for _, l := range []url.Values{
 		{"kind": {"offer"}, "title": {"Tonte et taille de haies"}, "description": {"Je tonds et je taille le samedi."}},
 		{"kind": {"need"}, "title": {"Besoin d'aide pour bêcher le potager"}, "description": {"Mon dos ne suit plus."}},

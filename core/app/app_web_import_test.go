@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -91,25 +90,10 @@ var heldForm = regexp.MustCompile(`action="(/t/portes-de-sologne/import/[0-9a-f-
 func TestWebImport(t *testing.T) {
 	a := openApp(t, storetest.New(t, "sqlite"))
 	srv := a.Server().App()
-	ctx := context.Background()
-	admin, resident, op := newBrowser(t, srv), newBrowser(t, srv), newBrowser(t, srv)
+	admin, resident := newBrowser(t, srv), newBrowser(t, srv)
 	signUpByForm(t, a, admin, "Agnès", "agnes@example.fr", "Marcilly-en-Villette")
 	signUpByForm(t, a, resident, "Rémi", "remi@example.fr", "Sennely")
-	signUpByForm(t, a, op, "Opératrice", "op@example.fr", "45006")
-	adminAcc, err := a.Accounts.ByEmail(ctx, "agnes@example.fr")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opAcc, err := a.Accounts.ByEmail(ctx, "op@example.fr")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Authz.Bootstrap(ctx, opAcc.ID); err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Authz.AddRole(ctx, opAcc.ID, adminAcc.ID, "territory_admin", "portes-de-sologne"); err != nil {
-		t.Fatal(err)
-	}
+	nameRole(t, a, srv, "territory_admin", "portes-de-sologne", "agnes@example.fr")
 	const path = "/t/portes-de-sologne/import"
 	resident.expect("a resident", resident.get(path), 403, "réservée")
 

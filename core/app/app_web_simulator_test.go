@@ -24,26 +24,10 @@ import (
 func TestWebSimulator(t *testing.T) {
 	a := openApp(t, storetest.New(t, "sqlite"))
 	srv := a.Server().App()
-	ctx := context.Background()
 	admin, resident := newBrowser(t, srv), newBrowser(t, srv)
 	signUpByForm(t, a, admin, "Agnès", "agnes@example.fr", "Marcilly-en-Villette")
 	signUpByForm(t, a, resident, "Rémi", "remi@example.fr", "Sennely")
-	acc, err := a.Accounts.ByEmail(ctx, "agnes@example.fr")
-	if err != nil {
-		t.Fatal(err)
-	}
-	op := newBrowser(t, srv)
-	signUpByForm(t, a, op, "Opératrice", "op@example.fr", "45006")
-	opAcc, err := a.Accounts.ByEmail(ctx, "op@example.fr")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Authz.Bootstrap(ctx, opAcc.ID); err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Authz.AddRole(ctx, opAcc.ID, acc.ID, "territory_admin", "portes-de-sologne"); err != nil {
-		t.Fatal(err)
-	}
+	nameRole(t, a, srv, "territory_admin", "portes-de-sologne", "agnes@example.fr")
 	seedSimulation(t, a)
 
 	const page = "/t/portes-de-sologne/simulateur"

@@ -284,26 +284,10 @@ func TestWebPagesAndLanguages(t *testing.T) {
 func TestWebObservatory(t *testing.T) {
 	a := openApp(t, storetest.New(t, "sqlite"))
 	srv := a.Server().App()
-	ctx := context.Background()
 	admin, resident := newBrowser(t, srv), newBrowser(t, srv)
 	signUpByForm(t, a, admin, "Agnès", "agnes@example.fr", "Marcilly-en-Villette")
 	signUpByForm(t, a, resident, "Rémi", "remi@example.fr", "Sennely")
-	acc, err := a.Accounts.ByEmail(ctx, "agnes@example.fr")
-	if err != nil {
-		t.Fatal(err)
-	}
-	op := newBrowser(t, srv)
-	signUpByForm(t, a, op, "Opératrice", "op@example.fr", "45006")
-	opAcc, err := a.Accounts.ByEmail(ctx, "op@example.fr")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Authz.Bootstrap(ctx, opAcc.ID); err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Authz.AddRole(ctx, opAcc.ID, acc.ID, "territory_admin", "portes-de-sologne"); err != nil {
-		t.Fatal(err)
-	}
+	nameRole(t, a, srv, "territory_admin", "portes-de-sologne", "agnes@example.fr")
 	// Rémi needs help with his garden: one need, unanswered for now.
 	form := resident.get("/t/portes-de-sologne/annonces/nouvelle?kind=need")
 	need := resident.expect("a need", resident.post("/t/portes-de-sologne/annonces/nouvelle", url.Values{"_csrf": {resident.csrf(form)},
@@ -431,4 +415,34 @@ func TestWebProfessional(t *testing.T) {
 	anyone.expect("directory elsewhere", anyone.get("/t/picardie-verte/professionnels?commune=60001"), 200, "Aucun professionnel")
 	pro.expect("CESU page", pro.get("/t/picardie-verte/mes-cesu"), 200, "Mes CESU", "Compteur de crédit d&#39;impôt", "Aucun travail en CESU")
 	pro.expect("CESU bad month", pro.get("/t/picardie-verte/mes-cesu?mois=2026-13"), 400, "Mois invalide")
+}
+
+// nameRole signs a national operator up (op@example.fr in Ardon, named as
+// `campagnon operator add` names the first) unless one is, and has them
+// give role in territory to the account of email; it returns the
+// operator's browser.
+func nameRole(t *testing.T, a *app.App, srv *fiber.App, role, territory string, emails ...string) *browser {
+	t.Helper()
+	ctx := context.Background()
+	op := newBrowser(t, srv)
+	opAcc, err := a.Accounts.ByEmail(ctx, "op@example.fr")
+	if err != nil {
+		signUpByForm(t, a, op, "Opératrice", "op@example.fr", "45006")
+		if opAcc, err = a.Accounts.ByEmail(ctx, "op@example.fr"); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Authz.Bootstrap(ctx, opAcc.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, email := range emails {
+		acc, err := a.Accounts.ByEmail(ctx, email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Authz.AddRole(ctx, opAcc.ID, acc.ID, role, territory); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return op
 }
