@@ -11,9 +11,10 @@ import (
 	"github.com/campagnon/campagnon/core/store/storetest"
 )
 
-// demoCLI runs `campagnon demo ARGS` in this process (the command table of
-// main.go is not the demo's to change) with a configuration pointing at
-// tg, and returns its exit code and outputs as the binary would.
+// demoCLI runs `campagnon demo ARGS` in this process (runDemo, the
+// command's own function, through the same report as main) with a
+// configuration pointing at tg, and returns its exit code and outputs as
+// the binary would.
 func demoCLI(t *testing.T, tg storetest.Target, dataDir string, args ...string) (int, string, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

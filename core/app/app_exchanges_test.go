@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/campagnon/campagnon/core/app"
 	"github.com/campagnon/campagnon/core/exchange"
 	"github.com/campagnon/campagnon/core/store/storetest"
 )
@@ -308,16 +309,7 @@ func TestTimeCreditFloor(t *testing.T) {
 // préfinancé titles; the records refuse the wrong mode or actor.
 func TestProfessionalAndPrefinancedJourneys(t *testing.T) {
 	a := openApp(t, storetest.New(t, "sqlite"))
-	ctx := context.Background()
-	const signup = `{"email":"jardins@example.fr","password":"bocage-verger-2026","display_name":"Paul","commune":"Songeons",` +
-		`"professional":{"company_name":"Jardins du Bray","siret":"73282932000074","naf":"81.30Z","sap_number":"SAP732829320"}}`
-	mustCall(t, a, "POST", "/api/v1/auth/signup", signup, nil, 202)
-	msgs, err := a.Accounts.Outbox(ctx, "jardins@example.fr", 10)
-	if err != nil || len(msgs) == 0 {
-		t.Fatalf("outbox: %v", err)
-	}
-	mustCall(t, a, "POST", "/api/v1/auth/verify", `{"token":"`+verifyToken.FindStringSubmatch(msgs[0].Body)[1]+`"}`, nil, 200)
-	pro := login(t, a, "jardins@example.fr")
+	pro := sapProfessional(t, a)
 	resident := member(t, a, "habitante@example.fr", "Formerie")
 	proOffer := strings.NewReplacer(`"modality":"resident"`, `"modality":"professional"`,
 		`"modes":["time_credits","free"]`, `"modes":["professional","cesu_prefinance"]`,
@@ -553,16 +545,7 @@ func TestPrefinancedNeedsADeclaredProfessional(t *testing.T) {
 // not told "provider_sap" for such a resident exchange (it refused them).
 func TestSAPProfessionalHelpsAsAResident(t *testing.T) {
 	a := openApp(t, storetest.New(t, "sqlite"))
-	ctx := context.Background()
-	const signup = `{"email":"jardins@example.fr","password":"bocage-verger-2026","display_name":"Paul","commune":"Songeons",` +
-		`"professional":{"company_name":"Jardins du Bray","siret":"73282932000074","naf":"81.30Z","sap_number":"SAP732829320"}}`
-	mustCall(t, a, "POST", "/api/v1/auth/signup", signup, nil, 202)
-	msgs, err := a.Accounts.Outbox(ctx, "jardins@example.fr", 10)
-	if err != nil || len(msgs) == 0 {
-		t.Fatalf("outbox: %v", err)
-	}
-	mustCall(t, a, "POST", "/api/v1/auth/verify", `{"token":"`+verifyToken.FindStringSubmatch(msgs[0].Body)[1]+`"}`, nil, 200)
-	pro := login(t, a, "jardins@example.fr")
+	pro := sapProfessional(t, a)
 	resident := member(t, a, "habitante@example.fr", "Formerie")
 	// A resident offer by the professional, asked for by a resident.
 	offerID := idOf(t, mustCall(t, a, "POST", "/api/v1/t/picardie-verte/listings", offer(true), pro, 201))
@@ -571,4 +554,20 @@ func TestSAPProfessionalHelpsAsAResident(t *testing.T) {
 	need := strings.Replace(offer(true), `"kind":"offer"`, `"kind":"need"`, 1)
 	needID := idOf(t, mustCall(t, a, "POST", "/api/v1/t/picardie-verte/listings", need, resident, 201))
 	mustCall(t, a, "POST", "/api/v1/t/picardie-verte/exchanges", `{"listing_id":"`+needID+`","mode":"time_credits","minutes":60}`, pro, 201)
+}
+
+// sapProfessional signs up, verifies and logs in Jardins du Bray, a
+// professional of Songeons declared for services à la personne, and
+// returns their headers.
+func sapProfessional(t *testing.T, a *app.App) map[string]string {
+	t.Helper()
+	const signup = `{"email":"jardins@example.fr","password":"bocage-verger-2026","display_name":"Paul","commune":"Songeons",` +
+		`"professional":{"company_name":"Jardins du Bray","siret":"73282932000074","naf":"81.30Z","sap_number":"SAP732829320"}}`
+	mustCall(t, a, "POST", "/api/v1/auth/signup", signup, nil, 202)
+	msgs, err := a.Accounts.Outbox(context.Background(), "jardins@example.fr", 10)
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("outbox: %v", err)
+	}
+	mustCall(t, a, "POST", "/api/v1/auth/verify", `{"token":"`+verifyToken.FindStringSubmatch(msgs[0].Body)[1]+`"}`, nil, 200)
+	return login(t, a, "jardins@example.fr")
 }

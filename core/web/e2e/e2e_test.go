@@ -151,7 +151,7 @@ func TestBrowserJourneys(t *testing.T) {
 	runErr := node.Run()
 	progress.flush()
 
-	rep, readErr := readReport(reportPath)
+	rep, readErr := readJSON[report](reportPath)
 	switch {
 	case nodeCtx.Err() != nil:
 		t.Errorf("run.mjs did not finish in 10 minutes")
@@ -308,12 +308,13 @@ func (p page) name() string {
 
 var token = regexp.MustCompile(`(jeton=)[A-Za-z0-9_-]+`)
 
-func readReport(path string) (*report, error) {
+// readJSON reads the JSON report a node script wrote at path.
+func readJSON[T any](path string) (*T, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	var r report
+	var r T
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

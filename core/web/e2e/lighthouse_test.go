@@ -57,7 +57,7 @@ func TestLighthouse(t *testing.T) {
 	runErr := node.Run()
 	progress.flush()
 
-	rep, readErr := readLighthouse(reportPath)
+	rep, readErr := readJSON[lighthouseReport](reportPath)
 	switch {
 	case nodeCtx.Err() != nil:
 		t.Fatalf("lighthouse.mjs did not finish in 4 minutes")
@@ -290,18 +290,6 @@ type lighthousePage struct {
 		DisplayValue string   `json:"display_value"`
 		Items        []string `json:"items"`
 	} `json:"best_practices_failures"`
-}
-
-func readLighthouse(path string) (*lighthouseReport, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var r lighthouseReport
-	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return &r, nil
 }
 
 // markdown is the report as the table of docs/benchmarks.md; the
